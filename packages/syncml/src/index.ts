@@ -1,0 +1,1 @@
+export type { SyncMLMessage } from './SyncMLMessage.js';
