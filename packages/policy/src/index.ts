@@ -1,1 +1,82 @@
-export {};
+export { AdmxConfigInfoSchema, type AdmxConfigInfo } from './AdmxConfigInfoSchema.js';
+export { AdmxConfigSchema, type AdmxConfig } from './AdmxConfigSchema.js';
+export { AdmxFileSchema, type AdmxFile } from './AdmxFileSchema.js';
+export { AgentConfigurationSchema, type AgentConfiguration } from './AgentConfigurationSchema.js';
+export { ApplicationInfoSchema, type ApplicationInfo } from './ApplicationInfoSchema.js';
+export {
+  ApplicationSchema,
+  ApplicationVersionSchema,
+  type Application,
+  type ApplicationVersion,
+} from './ApplicationSchema.js';
+export { AssetSchema, type Asset } from './AssetSchema.js';
+export {
+  AutomationRuleSchema,
+  DeviceAudienceSchema,
+  type AutomationRule,
+  type DeviceAudience,
+} from './AutomationRuleSchema.js';
+export { BookmarkSchema, type Bookmark } from './BookmarkSchema.js';
+export { BundleSchema, type Bundle } from './BundleSchema.js';
+export {
+  ConfigSchema,
+  ConfigValueFormatSchema,
+  ConfigValueSchema,
+  type Config,
+  type ConfigValue,
+  type ConfigValueFormat,
+} from './ConfigValueSchema.js';
+export { DeviceResponseSchema, type DeviceResponse } from './DeviceResponseSchema.js';
+export { DeviceSchema, type Device } from './DeviceSchema.js';
+export {
+  EnforcedAssignmentSchema,
+  MatchedAudienceSchema,
+  type EnforcedAssignment,
+  type MatchedAudience,
+} from './EnforcedAssignmentSchema.js';
+export { ErrorEnvelopeSchema, type ErrorEnvelope } from './ErrorEnvelopeSchema.js';
+export { IsoTimestampSchema, type IsoTimestamp } from './IsoTimestampSchema.js';
+export {
+  LastLocationSchema,
+  LocationReportSchema,
+  type LastLocation,
+  type LocationReport,
+} from './LastLocationSchema.js';
+export { MdmUserSchema, type MdmUser } from './MdmUserSchema.js';
+export {
+  ApplicationActionSchema,
+  PolicyApplicationSchema,
+  type ApplicationAction,
+  type PolicyApplication,
+} from './PolicyApplicationSchema.js';
+export {
+  InvalidVersionRangeError,
+  InvalidWindowsVersionError,
+  PolicyError,
+  type PolicyErrorCode,
+} from './PolicyError.js';
+export type {
+  Conflict,
+  Layer,
+  PolicyField,
+  ProvenanceEntry,
+  ResolutionIssue,
+  ResolutionIssueCode,
+  ResolutionResult,
+  ResolveInput,
+  SourceRef,
+  SourcedValue,
+} from './ResolutionResult.js';
+export { ScriptSchema, type Script } from './ScriptSchema.js';
+export { StateHistoryEntrySchema, type StateHistoryEntry } from './StateHistoryEntrySchema.js';
+export { ComplianceSchema, SummarySchema, type Compliance, type Summary } from './SummarySchema.js';
+export { UpdateDeviceRequestSchema, type UpdateDeviceRequest } from './UpdateDeviceRequestSchema.js';
+export { WinPolicyAssignmentSchema, type WinPolicyAssignment } from './WinPolicyAssignmentSchema.js';
+export { WinPolicySchema, type WinPolicy } from './WinPolicySchema.js';
+export { compareWindowsVersions } from './compareWindowsVersions.js';
+export { evaluateAutomationRules } from './evaluateAutomationRules.js';
+export { normalizeOmaUri } from './normalizeOmaUri.js';
+export { parseWindowsVersion, type WindowsVersionParts } from './parseWindowsVersion.js';
+export { resolveEffectivePolicy } from './resolveEffectivePolicy.js';
+export { satisfiesAllowedVersions } from './satisfiesAllowedVersions.js';
+export { selectApplicationVersion } from './selectApplicationVersion.js';
