@@ -1,1 +1,36 @@
-export {};
+export { DeviceModel } from './DeviceModel.js';
+export type {
+  ApplyOptions,
+  ApplyResult,
+  DeviceModelOptions,
+  FailureCommandKind,
+  FailureRule,
+  InstallReport,
+} from './DeviceModel.js';
+export { DEFAULT_INVENTORY } from './defaultInventory.js';
+export { DeviceSimulator } from './DeviceSimulator.js';
+export type {
+  DeviceSimulatorOptions,
+  RawResponse,
+  RunSessionOptions,
+  SendRawOptions,
+  SimulatorTlsOptions,
+} from './DeviceSimulator.js';
+export type {
+  ReceivedCommand,
+  ReceivedMessage,
+  SentAlert,
+  SentMessage,
+  SentStatus,
+  SessionSummary,
+} from './SessionSummary.js';
+export { formatSessionSummary } from './formatSessionSummary.js';
+export {
+  DeviceSimError,
+  SimulatorBusyError,
+  SimulatorHttpError,
+  SimulatorNetworkError,
+  SimulatorProtocolError,
+  SimulatorSessionLimitError,
+} from './DeviceSimError.js';
+export type { DeviceSimErrorCode, DeviceSimErrorOptions } from './DeviceSimError.js';
