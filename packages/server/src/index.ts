@@ -1,1 +1,58 @@
-export {};
+export { startWinmdmServer, type WinmdmServer, type WinmdmServerOptions } from './startWinmdmServer.js';
+export type {
+  ApiTokenRow,
+  Collection,
+  DeviceCertRow,
+  DeviceRow,
+  JsonObject,
+  LoggedMessage,
+  NodeStateRow,
+  OutboxRow,
+  Store,
+  StoreTx,
+} from './store/Store.js';
+export { SqliteStore, type SqliteStoreOptions } from './store/SqliteStore.js';
+export { PostgresStore, type PostgresStoreOptions } from './store/PostgresStore.js';
+export {
+  DeviceEndpoint,
+  type CrashPoint,
+  type DeviceEndpointOptions,
+  type DeviceIdentity,
+  type DeviceResponse,
+} from './device/DeviceEndpoint.js';
+export { StorePolicySource, type PolicyInputs, type PolicySnapshot, type PolicySource } from './device/PolicySource.js';
+export { LocalCa, type IssuedCertificate, type LocalCaOptions } from './tls/LocalCa.js';
+export { thumbprintsOf, normalizeThumbprint, type Thumbprints } from './tls/thumbprint.js';
+export { importBundle, type ImportSummary } from './fleet/importBundle.js';
+export {
+  ImportBundleSchema,
+  ApiTokenSchema,
+  MdmUserRecordSchema,
+  OrganizationSchema,
+  ImportDeviceSchema,
+  type ImportBundle,
+} from './fleet/ImportBundleSchema.js';
+export { deviceDocument } from './fleet/deviceDocument.js';
+export { issueDeviceCertificate, type IssuedDeviceCertificate } from './fleet/issueDeviceCertificate.js';
+export { Permissions, hashToken, type Caller } from './api/authenticate.js';
+export type { ChangeNotifier } from './api/ChangeNotifier.js';
+export type { ReportHandler } from './api/ReportHandler.js';
+export {
+  ServerError,
+  ApiError,
+  NoAuthTokenError,
+  PermissionDeniedError,
+  EntityNotFoundError,
+  BillingPlanError,
+  InvalidBodyError,
+  ImportInvalidError,
+  UpstreamError,
+  type FieldIssue,
+  type ServerErrorCode,
+} from './ServerError.js';
+export { UpstreamClient, type UpstreamClientOptions } from './upstream/UpstreamClient.js';
+export { CircuitBreaker } from './upstream/CircuitBreaker.js';
+export { UpstreamPolicySource } from './upstream/UpstreamPolicySource.js';
+export { OutboxWorker, type OutboxWorkerOptions } from './upstream/OutboxWorker.js';
+export { StoreReportHandler } from './upstream/StoreReportHandler.js';
+export { DeviceReportSchema, NodeStatusSchema, type DeviceReport } from './upstream/DeviceReportSchema.js';

@@ -1,0 +1,126 @@
+/** Every failure code of `@winmdm/server`. */
+export type ServerErrorCode =
+  | 'ERR_NO_AUTH_TOKEN'
+  | 'ERR_PERMISSION_DENIED'
+  | 'ERR_ENTITY_NOT_FOUND'
+  | 'ERR_BILLING_PLAN'
+  | 'ERR_INVALID_BODY'
+  | 'ERR_CONFLICT'
+  | 'ERR_IMPORT_INVALID'
+  | 'ERR_UPSTREAM';
+
+/**
+ * The base of the server's errors (jose-style): a stable `code` to branch on, the message for
+ * people, the `cause` kept. API errors also carry the HTTP status and the numeric code of the
+ * upstream error envelope `{status:false,error:{code,message}}`.
+ */
+export class ServerError extends Error {
+  readonly code: ServerErrorCode;
+  constructor(code: ServerErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.code = code;
+    this.name = new.target.name;
+  }
+}
+
+/** A field path and what is wrong with it (zod-style), for 400 answers and import errors. */
+export interface FieldIssue {
+  path: (string | number)[];
+  message: string;
+  code: string;
+}
+
+/** An error the management API answers with its envelope. */
+export abstract class ApiError extends ServerError {
+  abstract readonly status: number;
+  abstract readonly envelopeCode: number;
+  /** Extra members of the envelope's `error` object (e.g. the invalid fields). */
+  details(): Record<string, unknown> {
+    return {};
+  }
+}
+
+/** No `Authorization: Bearer` token, or one the store does not know (HTTP 401, 4002). */
+export class NoAuthTokenError extends ApiError {
+  readonly status = 401;
+  readonly envelopeCode = 4002;
+  constructor() {
+    super('ERR_NO_AUTH_TOKEN', 'No auth token');
+  }
+}
+
+/** The token lacks the permission the endpoint needs (HTTP 403, 4003). */
+export class PermissionDeniedError extends ApiError {
+  readonly status = 403;
+  readonly envelopeCode = 4003;
+  readonly permission: string;
+  constructor(permission: string) {
+    super('ERR_PERMISSION_DENIED', `Permission required: ${permission}`);
+    this.permission = permission;
+  }
+  override details(): Record<string, unknown> {
+    return { permission: this.permission };
+  }
+}
+
+/** A device, policy or user that does not exist in the caller's organization (HTTP 404, 3001). */
+export class EntityNotFoundError extends ApiError {
+  readonly status = 404;
+  readonly envelopeCode = 3001;
+  readonly entity: string;
+  constructor(entity: string) {
+    super('ERR_ENTITY_NOT_FOUND', 'Entity not found');
+    this.entity = entity;
+  }
+  override details(): Record<string, unknown> {
+    return { entity: this.entity };
+  }
+}
+
+/** A feature outside the organization's billing plan (HTTP 403, 5050; the message is the upstream API's, verbatim). */
+export class BillingPlanError extends ApiError {
+  readonly status = 403;
+  readonly envelopeCode = 5050;
+  readonly feature: string;
+  constructor(feature: string) {
+    super('ERR_BILLING_PLAN', 'Feature not allowed for you billing plan');
+    this.feature = feature;
+  }
+  override details(): Record<string, unknown> {
+    return { feature: this.feature };
+  }
+}
+
+/** A request body that fails validation (HTTP 400, 4000), with the paths of the invalid fields. */
+export class InvalidBodyError extends ApiError {
+  readonly status = 400;
+  readonly envelopeCode = 4000;
+  readonly issues: FieldIssue[];
+  constructor(issues: FieldIssue[], message = 'Invalid request body') {
+    super('ERR_INVALID_BODY', `${message}: ${issues.map((i) => `${i.path.join('.') || '(body)'}: ${i.message}`).join('; ')}`);
+    this.issues = issues;
+  }
+  override details(): Record<string, unknown> {
+    return { fields: this.issues };
+  }
+}
+
+/** A bundle that cannot be imported; nothing was written. */
+export class ImportInvalidError extends ServerError {
+  readonly issues: FieldIssue[];
+  constructor(issues: FieldIssue[]) {
+    super('ERR_IMPORT_INVALID', `invalid bundle: ${issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+    this.issues = issues;
+  }
+}
+
+/** An upstream MDM API that failed or answered nonsense (sync agent mode). */
+export class UpstreamError extends ServerError {
+  readonly status: number | undefined;
+  readonly envelopeCode: number | undefined;
+  constructor(message: string, options: { status?: number; envelopeCode?: number; cause?: unknown } = {}) {
+    super('ERR_UPSTREAM', message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.status = options.status;
+    this.envelopeCode = options.envelopeCode;
+  }
+}

@@ -1,0 +1,395 @@
+import { createHash } from 'node:crypto';
+import { isDeepStrictEqual } from 'node:util';
+import { AlertCodes, parseMessage, serializeMessage, SyncMLError, type SyncHdr, type SyncMLMessage } from '@winmdm/syncml';
+import {
+  planCommands,
+  resolveEffectivePolicy,
+  summaryFromResults,
+  type DeviceState,
+  type KnownNode,
+  type NodeKind,
+} from '@winmdm/policy';
+import type { Logger } from 'pino';
+import type { Thumbprints } from '../tls/thumbprint.js';
+import type { DeviceRow, JsonObject, NodeStateRow, Store, StoreTx } from '../store/Store.js';
+import type { PolicySource, PolicySnapshot } from './PolicySource.js';
+import { newSessionState, type QueuedCommand, type SessionState } from './SessionState.js';
+import { processIncoming, type IncomingEffects } from './processIncoming.js';
+import { composeResponse, headerStatus, responseHeader } from './composeResponse.js';
+import { inventoryDue, type InventoryKind } from './inventoryDue.js';
+import { applyReport, mergeSummary } from './applyReport.js';
+
+/** How the caller of the device endpoint authenticated. */
+export type DeviceIdentity =
+  | { kind: 'certificate'; thumbprints: Thumbprints }
+  /** `--dev-auth` on a loopback peer: the SyncHdr Source is trusted as it is. */
+  | { kind: 'dev-auth' }
+  | { kind: 'none'; reason: string };
+
+/** The HTTP answer of the device endpoint. */
+export interface DeviceResponse {
+  status: number;
+  contentType: string;
+  body: string;
+}
+
+/**
+ * A test aid for the crash-safety tests: the process kills itself (SIGKILL, no clean-up) at this
+ * point of the n-th device message that reaches its transaction. Never set in production.
+ */
+export interface CrashPoint {
+  at: 'before-commit' | 'after-commit';
+  message: number;
+}
+
+/** Options of {@link DeviceEndpoint}. */
+export interface DeviceEndpointOptions {
+  store: Store;
+  source: PolicySource;
+  logger: Logger;
+  /** The URL devices use, for the Source of answers when the device's Target is empty. */
+  serverUrl: string;
+  now?: () => Date;
+  /** Largest accepted request body (default 1 MiB). */
+  maxRequestBytes?: number;
+  /** MaxMsgSize assumed when the device does not announce one (Windows: 524288). */
+  defaultMaxMsgSize?: number;
+  /** How often hardware and application inventory is refreshed without being asked (default 24 h). */
+  inventoryIntervalMs?: number;
+  crash?: CrashPoint;
+}
+
+const SYNCML = 'application/vnd.syncml.dm+xml';
+const DEFAULT_MAX_MSG_SIZE = 524_288;
+const DAY_MS = 86_400_000;
+
+function sha256(data: Buffer): string {
+  return createHash('sha256').update(data).digest('hex');
+}
+
+/**
+ * The OMA-DM device endpoint: one call per HTTP request of a Windows device. Each message is
+ * handled in one store transaction that holds the device's lock, and everything it changes —
+ * acknowledged node states, the session journal, the report, the logged answer — commits before
+ * the answer leaves, so a crash at any point loses nothing acknowledged and a retried message
+ * gets the byte-identical answer without being applied twice.
+ */
+export class DeviceEndpoint {
+  readonly #o: Required<Omit<DeviceEndpointOptions, 'now' | 'crash'>> & { now: () => Date; crash?: CrashPoint };
+  readonly #warnedDevAuth = new Set<string>();
+  #messages = 0;
+
+  constructor(options: DeviceEndpointOptions) {
+    this.#o = {
+      maxRequestBytes: 1024 * 1024,
+      defaultMaxMsgSize: DEFAULT_MAX_MSG_SIZE,
+      inventoryIntervalMs: DAY_MS,
+      now: () => new Date(),
+      ...options,
+    };
+  }
+
+  /** The largest body {@link handle} accepts; the HTTP layer stops reading beyond it. */
+  get maxRequestBytes(): number {
+    return this.#o.maxRequestBytes;
+  }
+
+  async handle(body: Buffer, identity: DeviceIdentity): Promise<DeviceResponse> {
+    const log = this.#o.logger;
+    let message: SyncMLMessage;
+    try {
+      message = parseMessage(body, { maxBytes: this.#o.maxRequestBytes });
+    } catch (error) {
+      if (error instanceof SyncMLError) {
+        log.warn({ code: error.code, err: error.message }, 'rejected a device message that is not valid SyncML');
+        return { status: error.code === 'ERR_SYNCML_TOO_LARGE' ? 413 : 400, contentType: 'text/plain', body: `${error.code}: ${error.message}\n` };
+      }
+      throw error;
+    }
+    const header = message.header;
+    const winId = header.source.locURI;
+
+    const device = await this.#identify(winId, identity);
+    if ('refuse' in device) {
+      log.warn({ winId, reason: device.reason }, 'refused a device message');
+      return this.#refusal(header, device.refuse);
+    }
+    const snapshot = await this.#o.source.prepare(device.row);
+    if (!snapshot.available && 'refuse' in snapshot) {
+      log.warn({ winId, reason: snapshot.reason }, 'refused a device its policy source does not know');
+      return this.#refusal(header, 401);
+    }
+    const ordinal = ++this.#messages;
+    const answer = await this.#o.store.transaction(async (tx) => {
+      const result = await this.#inTransaction(tx, device.row.id, message, body, snapshot);
+      this.#crashAt('before-commit', ordinal);
+      return result;
+    });
+    this.#crashAt('after-commit', ordinal);
+    return answer;
+  }
+
+  #crashAt(point: CrashPoint['at'], ordinal: number): void {
+    const crash = this.#o.crash;
+    if (crash && crash.at === point && crash.message === ordinal) {
+      this.#o.logger.fatal({ point, ordinal }, 'crash point reached: killing the process');
+      process.kill(process.pid, 'SIGKILL');
+    }
+  }
+
+  async #identify(winId: string, identity: DeviceIdentity): Promise<{ row: DeviceRow } | { refuse: 401 | 403; reason: string }> {
+    if (identity.kind === 'none') return { refuse: 401, reason: identity.reason };
+    const found = await this.#identifyLocally(winId, identity);
+    if ('lookUp' in found && this.#o.source.findDevice) {
+      // Sync agent mode: a device seen for the first time is looked up upstream.
+      const row = await this.#o.source.findDevice(winId);
+      if (row) return { row };
+    }
+    return found;
+  }
+
+  async #identifyLocally(
+    winId: string,
+    identity: Exclude<DeviceIdentity, { kind: 'none' }>,
+  ): Promise<{ row: DeviceRow } | { refuse: 401 | 403; reason: string; lookUp?: true }> {
+    return this.#o.store.transaction(async (tx) => {
+      if (identity.kind === 'dev-auth') {
+        const row = await tx.getDeviceByWinId(winId);
+        if (!row) return { refuse: 401, reason: 'unknown device', lookUp: true } as const;
+        if (!this.#warnedDevAuth.has(winId)) {
+          this.#warnedDevAuth.add(winId);
+          this.#o.logger.warn({ winId }, 'DEV AUTH: trusting the SyncHdr Source of this device without a certificate');
+        }
+        return { row };
+      }
+      const deviceId =
+        (await tx.findDeviceIdByThumbprint(identity.thumbprints.sha256)) ??
+        (await tx.findDeviceIdByThumbprint(identity.thumbprints.sha1));
+      const row = deviceId ? await tx.getDevice(deviceId) : undefined;
+      if (!row) return { refuse: 401, reason: 'client certificate not registered to any device' } as const;
+      if (row.winId !== winId) {
+        return { refuse: 403, reason: `SyncHdr Source ${JSON.stringify(winId)} is not the certificate's device` } as const;
+      }
+      return { row };
+    });
+  }
+
+  #refusal(header: SyncHdr, code: 401 | 403): DeviceResponse {
+    const message: SyncMLMessage = {
+      header: responseHeader(header, this.#o.serverUrl, this.#o.maxRequestBytes),
+      body: [headerStatus(header, code)],
+      final: true,
+    };
+    return { status: code, contentType: SYNCML, body: serializeMessage(message) };
+  }
+
+  async #inTransaction(
+    tx: StoreTx,
+    deviceId: string,
+    message: SyncMLMessage,
+    rawBody: Buffer,
+    snapshot: PolicySnapshot,
+  ): Promise<DeviceResponse> {
+    const log = this.#o.logger;
+    const now = this.#o.now();
+    const nowIso = now.toISOString();
+    const header = message.header;
+    let row = await tx.lockDevice(deviceId);
+    if (!row) return this.#refusal(header, 401);
+    if (snapshot.available && snapshot.shadowDoc && !isDeepStrictEqual(snapshot.shadowDoc, row.doc)) {
+      const revision = await tx.updateDeviceDoc(row.id, snapshot.shadowDoc, row.revision);
+      if (revision !== undefined) row = { ...row, doc: snapshot.shadowDoc, revision };
+    }
+
+    // A retry of a message already answered: the same bytes again, and nothing applied twice.
+    const requestSha256 = sha256(rawBody);
+    const logged = await tx.getLoggedMessage(row.id, header.sessionId, header.msgId);
+    if (logged && logged.requestSha256 === requestSha256) {
+      log.info({ deviceId: row.id, sessionId: header.sessionId, msgId: header.msgId }, 'answered a retried message from the log');
+      return { status: logged.status, contentType: SYNCML, body: logged.response };
+    }
+
+    const startsSession = message.body.some(
+      (c) => c.kind === 'Alert' && (Number(c.data) === AlertCodes.CLIENT_INITIATED_MGMT || Number(c.data) === AlertCodes.SERVER_INITIATED_MGMT),
+    );
+    const stored = await tx.getSession(row.id);
+    let state: SessionState;
+    const maxMsgSize = header.meta?.maxMsgSize ?? this.#o.defaultMaxMsgSize;
+    if (!stored || stored.sessionId !== header.sessionId || startsSession) {
+      state = newSessionState(header.sessionId, nowIso, maxMsgSize);
+      // Whatever was sent in an interrupted session and never acknowledged goes out again. A
+      // converged device has nothing in flight, so the fast path skips this read.
+      if (row.convergedFingerprint === null) await this.#requeueUnacknowledged(tx, row.id, nowIso);
+      await tx.pruneMessageLog(row.id, stored ? [stored.sessionId, header.sessionId] : [header.sessionId]);
+    } else {
+      state = stored.state as unknown as SessionState;
+      if (header.msgId <= state.lastMsgId) {
+        log.warn({ deviceId: row.id, msgId: header.msgId }, 'MsgID already processed with a different body');
+        return {
+          status: 400,
+          contentType: 'text/plain',
+          body: `ERR_MSGID_REUSED: message ${header.msgId} of session ${header.sessionId} was already processed with a different body\n`,
+        };
+      }
+    }
+    state.lastMsgId = header.msgId;
+    state.maxMsgSize = maxMsgSize;
+
+    const effects = processIncoming(message.body, message.final, state, nowIso);
+    await tx.upsertNodeStates(row.id, effects.nodeUpdates);
+    await tx.deleteNodeStates(row.id, effects.nodeDeletes);
+    state.removed.push(...effects.nodeDeletes);
+
+    let report = applyReport(row.report, effects, { now: nowIso, revision: row.revision, inventoryRequested: state.inventoryRequested });
+    if (effects.inventoryAnswered) state.inventoryRequested = [];
+    const unenrolled = (report['enrollment'] as JsonObject | undefined)?.['state'] === 'UNENROLLED';
+    if (effects.results.length > 0) report = mergeSummary(report, summaryFromResults(effects.results) as JsonObject);
+
+    // What to send next: the rest of this session's plan, or a new plan when there is none.
+    let planned: QueuedCommand[] = [];
+    let converged: string | null = row.convergedFingerprint;
+    let fastPath = false;
+    if (!unenrolled && !effects.clientHasMore) {
+      if (state.queue.length === 0 && (state.planFingerprint === null || state.replan) && snapshot.available) {
+        const fingerprint = await snapshot.fingerprint(tx, row);
+        const due = inventoryDue(row, report, now, this.#o.inventoryIntervalMs);
+        if (state.planFingerprint === null && !state.replan && converged === fingerprint && due.length === 0) {
+          // Fast path: the device already has everything and no inventory is due.
+          state.planFingerprint = fingerprint;
+          fastPath = true;
+        } else {
+          await this.#plan(tx, row, state, snapshot, fingerprint, due, nowIso);
+        }
+      } else if (!snapshot.available && state.queue.length === 0 && state.planFingerprint === null) {
+        log.warn({ deviceId: row.id, reason: snapshot.reason }, 'desired state unavailable: answering without new commands');
+      }
+      planned = state.queue.shift() ?? [];
+    }
+
+    const composed = composeResponse(header, effects.statuses, planned, {
+      serverUrl: this.#o.serverUrl,
+      maxMsgSize: state.maxMsgSize,
+      acceptMsgSize: this.#o.maxRequestBytes,
+      clientHasMore: effects.clientHasMore,
+    });
+    if (composed.overflow.length > 0) state.queue.unshift(composed.overflow);
+
+    // Journal what goes out, and mark its nodes as sent.
+    const journal: Record<string, SessionState['sent'][string][string]> = {};
+    const sentNodes: NodeStateRow[] = [];
+    for (const { cmdId, queued } of composed.sent) {
+      journal[String(cmdId)] = { kind: queued.command.kind, nodes: queued.nodes, ...(queued.chunk ? { chunk: queued.chunk } : {}) };
+      for (const node of queued.nodes) {
+        if (node.op === 'get') continue;
+        sentNodes.push({
+          locUri: node.locUri,
+          kind: node.kind,
+          value: node.value,
+          status: 'sent',
+          code: null,
+          lastCommand: queued.command.kind,
+          sessionId: state.sessionId,
+          updatedAt: nowIso,
+        });
+      }
+    }
+    if (composed.sent.length > 0) state.sent[String(header.msgId)] = journal;
+    await tx.upsertNodeStates(row.id, sentNodes);
+
+    if (composed.sent.length > 0 || state.queue.length > 0 || effects.clientHasMore) {
+      converged = null;
+    } else if (state.planFingerprint !== null && !unenrolled && !fastPath) {
+      // The session is over: converged when the plan was complete and every node acknowledged.
+      converged = state.planComplete && (await this.#allApplied(tx, row.id)) ? state.planFingerprint : null;
+    }
+
+    const sessionOver = composed.sent.length === 0 && state.queue.length === 0 && !effects.clientHasMore;
+    if (sessionOver && this.#o.source.sessionEnded) {
+      const changed = (await tx.getNodeStates(row.id)).filter((n) => n.updatedAt >= state.startedAt);
+      await this.#o.source.sessionEnded(tx, row, report, { nodes: changed, removed: state.removed });
+    }
+    const response = serializeMessage(composed.message);
+    await tx.updateDeviceReport(row.id, report, converged);
+    await tx.putSession(row.id, state.sessionId, state as unknown as JsonObject, nowIso);
+    await tx.logMessage(row.id, header.sessionId, header.msgId, { requestSha256, response, status: 200 }, nowIso);
+    log.debug({ deviceId: row.id, msgId: header.msgId, commands: composed.sent.length, statuses: effects.statuses.length }, 'answered a device message');
+    return { status: 200, contentType: SYNCML, body: response };
+  }
+
+  async #requeueUnacknowledged(tx: StoreTx, deviceId: string, now: string): Promise<void> {
+    const nodes = await tx.getNodeStates(deviceId);
+    const resend = nodes.filter((n) => n.status === 'sent').map((n) => ({ ...n, status: 'pending' as const, updatedAt: now }));
+    await tx.upsertNodeStates(deviceId, resend);
+  }
+
+  async #allApplied(tx: StoreTx, deviceId: string): Promise<boolean> {
+    const nodes = await tx.getNodeStates(deviceId);
+    return nodes.every((n) => n.status === 'applied');
+  }
+
+  async #plan(
+    tx: StoreTx,
+    row: DeviceRow,
+    state: SessionState,
+    snapshot: Extract<PolicySnapshot, { available: true }>,
+    fingerprint: string,
+    refresh: InventoryKind[],
+    now: string,
+  ): Promise<void> {
+    const inputs = await snapshot.load(tx, row);
+    const resolution = resolveEffectivePolicy(inputs);
+    const rows = new Map((await tx.getNodeStates(row.id)).map((n) => [n.locUri, n]));
+    const nodes = new Map<string, KnownNode>();
+    for (const n of rows.values()) {
+      nodes.set(n.locUri, {
+        kind: n.kind as NodeKind,
+        value: n.value,
+        status: n.status,
+        ...(n.code !== null ? { code: n.code } : {}),
+        ...(n.lastCommand ? { lastCommand: n.lastCommand as NonNullable<KnownNode['lastCommand']> } : {}),
+        ...(n.sessionId === state.sessionId ? { attemptedThisSession: true } : {}),
+      });
+    }
+    const deviceState: DeviceState = { nodes };
+    const plan = planCommands(resolution, deviceState, {
+      maxMsgSize: state.maxMsgSize,
+      refresh,
+      admxFiles: inputs.admxFiles,
+      applications: inputs.applications,
+    });
+    for (const issue of [...resolution.issues, ...plan.issues]) {
+      this.#o.logger.warn({ deviceId: row.id, code: issue.code, path: issue.path }, issue.message);
+    }
+    state.queue = plan.messages.map((m) => m.map((p) => ({ command: p.command, nodes: p.nodes, ...(p.chunk ? { chunk: p.chunk } : {}) })));
+    state.planFingerprint = fingerprint;
+    state.planComplete = resolution.complete;
+    state.replan = false;
+    if (refresh.length > 0) state.inventoryRequested = [...refresh];
+
+    // Desired nodes that are not on the device yet show as pending until they are sent; nodes
+    // nobody wants any more are forgotten once the resolution is complete.
+    const pending: NodeStateRow[] = [];
+    for (const [locUri, desired] of plan.desired) {
+      const known = nodes.get(locUri);
+      if (known && known.status === 'applied' && known.value === desired.value) continue;
+      if (known && known.status === 'sent') continue;
+      pending.push({
+        locUri,
+        kind: desired.kind,
+        value: desired.value,
+        status: known?.status === 'failed' ? 'failed' : 'pending',
+        code: known?.code ?? null,
+        lastCommand: known?.lastCommand ?? null,
+        sessionId: rows.get(locUri)?.sessionId ?? null,
+        updatedAt: now,
+      });
+    }
+    await tx.upsertNodeStates(row.id, pending);
+    if (resolution.complete && plan.stale.length > 0) {
+      await tx.deleteNodeStates(row.id, plan.stale);
+      state.removed.push(...plan.stale);
+    }
+  }
+}
+
+export type { IncomingEffects };

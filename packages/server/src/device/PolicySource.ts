@@ -1,0 +1,65 @@
+import type { AdmxFile, Application, ResolveInput } from '@winmdm/policy';
+import type { DeviceRow, JsonObject, NodeStateRow, StoreTx } from '../store/Store.js';
+import { loadResolveInput } from '../fleet/loadResolveInput.js';
+
+/** What resolution and planning read for one device. */
+export type PolicyInputs = ResolveInput & { applications: Application[]; admxFiles: AdmxFile[] };
+
+/**
+ * A device's desired state as seen at one check-in. `fingerprint` must change whenever anything
+ * `load` would return changes; the device endpoint compares it with the fingerprint at which the
+ * device last converged, so an unchanged device costs no resolution at all (the fast path).
+ */
+export type PolicySnapshot =
+  | {
+      available: true;
+      fingerprint(tx: StoreTx, device: DeviceRow): Promise<string>;
+      load(tx: StoreTx, device: DeviceRow): Promise<PolicyInputs>;
+      /**
+       * The API-owned fields the local device row should hold (sync agent mode keeps a shadow of
+       * the upstream document, e.g. its `refreshInfoNeeded`); absent when the store is the truth.
+       */
+      shadowDoc?: JsonObject;
+    }
+  /** Desired state cannot be had now (upstream down, say): answer, but send nothing new. */
+  | { available: false; reason: string }
+  /** The source says the device does not exist (upstream 3001): refuse it like an unknown device. */
+  | { available: false; refuse: true; reason: string };
+
+/**
+ * Where desired state comes from: winmdm's own store, or an upstream MDM API (sync agent mode).
+ * `prepare` runs before the device's transaction, so network I/O never holds a device lock.
+ */
+export interface PolicySource {
+  prepare(device: DeviceRow): Promise<PolicySnapshot>;
+  /**
+   * A device the local store does not know yet, by its `winId` (sync agent mode creates the
+   * local row from the upstream document); absent when the store is the truth.
+   */
+  findDevice?(winId: string): Promise<DeviceRow | undefined>;
+  /**
+   * Called in the device's transaction when a session ends, with the device's report, the node
+   * states that changed in the session and the nodes it removed (sync agent mode queues them for
+   * upstream).
+   */
+  sessionEnded?(
+    tx: StoreTx,
+    device: DeviceRow,
+    report: JsonObject,
+    changes: { nodes: readonly NodeStateRow[]; removed: readonly string[] },
+  ): Promise<void>;
+}
+
+/**
+ * Desired state from winmdm's own store. The fingerprint is the device document's revision and the
+ * organization's policy epoch (bumped by any change of its policies, rules, catalogs or users).
+ */
+export class StorePolicySource implements PolicySource {
+  prepare(): Promise<PolicySnapshot> {
+    return Promise.resolve({
+      available: true,
+      fingerprint: async (tx, device) => `r${device.revision}.e${await tx.getPolicyEpoch(device.organizationId)}`,
+      load: (tx, device) => loadResolveInput(tx, device),
+    });
+  }
+}

@@ -1,0 +1,401 @@
+import pg from 'pg';
+import { postgresMigrations } from './migrations.js';
+import type { Collection, DeviceRow, JsonObject, NodeStateRow, OutboxRow, Store, StoreTx } from './Store.js';
+
+/** Options of {@link PostgresStore.open}. */
+export interface PostgresStoreOptions {
+  /** A `postgres://` connection string. */
+  connectionString: string;
+  /** The schema that holds winmdm's tables (default `public`); tests use one schema each. */
+  schema?: string;
+  /** Pool size (default 10). */
+  max?: number;
+}
+
+const COLLECTIONS: ReadonlySet<Collection> = new Set([
+  'policies',
+  'automation_rules',
+  'applications',
+  'admx_files',
+  'mdm_users',
+  'organizations',
+]);
+
+function table(collection: Collection): string {
+  if (!COLLECTIONS.has(collection)) throw new Error(`unknown collection ${collection}`);
+  return collection;
+}
+
+function quoteIdent(name: string): string {
+  if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) throw new Error(`invalid schema name ${JSON.stringify(name)}`);
+  return `"${name}"`;
+}
+
+interface DeviceDbRow {
+  id: string;
+  organization_id: string;
+  win_id: string | null;
+  doc: string;
+  revision: string;
+  report: string;
+  converged_fingerprint: string | null;
+}
+
+function toDevice(row: DeviceDbRow | undefined): DeviceRow | undefined {
+  if (!row) return undefined;
+  return {
+    id: row.id,
+    organizationId: row.organization_id,
+    winId: row.win_id,
+    doc: JSON.parse(row.doc) as JsonObject,
+    revision: Number(row.revision),
+    report: JSON.parse(row.report) as JsonObject,
+    convergedFingerprint: row.converged_fingerprint,
+  };
+}
+
+/** An arbitrary constant for the advisory lock that serialises migrations across replicas. */
+const MIGRATION_LOCK = 0x77696e6d;
+
+/**
+ * The store for several stateless replicas: PostgreSQL through `pg`. A device's session runs in
+ * one transaction that starts with `SELECT ... FOR UPDATE` on the device's row, so two replicas
+ * (or two concurrent requests) never interleave one device's session.
+ */
+export class PostgresStore implements Store {
+  readonly kind = 'postgres' as const;
+  readonly #pool: pg.Pool;
+  readonly #schema: string;
+
+  private constructor(pool: pg.Pool, schema: string) {
+    this.#pool = pool;
+    this.#schema = schema;
+  }
+
+  static open(options: PostgresStoreOptions): PostgresStore {
+    const schema = options.schema ?? 'public';
+    const pool = new pg.Pool({
+      connectionString: options.connectionString,
+      max: options.max ?? 10,
+      // Set at connection start-up, so no query can run before it takes effect.
+      options: `-c search_path=${quoteIdent(schema)}`,
+    });
+    // A pool error (e.g. the server restarted) must not crash the process; the next query reconnects.
+    pool.on('error', () => undefined);
+    return new PostgresStore(pool, schema);
+  }
+
+  async migrate(): Promise<void> {
+    const client = await this.#pool.connect();
+    try {
+      await client.query('BEGIN');
+      await client.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK]);
+      await client.query(`CREATE SCHEMA IF NOT EXISTS ${quoteIdent(this.#schema)}`);
+      await client.query(`SET LOCAL search_path TO ${quoteIdent(this.#schema)}`);
+      await client.query(
+        'CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, description TEXT NOT NULL)',
+      );
+      const applied = new Set(
+        (await client.query<{ version: number }>('SELECT version FROM schema_migrations')).rows.map((r) => r.version),
+      );
+      for (const migration of postgresMigrations) {
+        if (applied.has(migration.version)) continue;
+        for (const statement of migration.statements) await client.query(statement);
+        await client.query('INSERT INTO schema_migrations (version, description) VALUES ($1, $2)', [
+          migration.version,
+          migration.description,
+        ]);
+      }
+      await client.query('COMMIT');
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw error;
+    } finally {
+      client.release();
+    }
+  }
+
+  async transaction<T>(fn: (tx: StoreTx) => Promise<T>): Promise<T> {
+    const client = await this.#pool.connect();
+    let broken = false;
+    try {
+      await client.query('BEGIN');
+      const result = await fn(makeTx(client));
+      await client.query('COMMIT');
+      return result;
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => {
+        broken = true;
+      });
+      throw error;
+    } finally {
+      client.release(broken);
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.#pool.end();
+  }
+
+  /** Drops the schema and everything in it (tests clean up after themselves with this). */
+  async dropSchema(): Promise<void> {
+    await this.#pool.query(`DROP SCHEMA IF EXISTS ${quoteIdent(this.#schema)} CASCADE`);
+  }
+}
+
+function makeTx(client: pg.PoolClient): StoreTx {
+  const q = async <R extends pg.QueryResultRow>(text: string, values: unknown[] = []): Promise<R[]> =>
+    (await client.query<R>({ text, values })).rows;
+  return {
+    lockDevice: async (id) => toDevice((await q<DeviceDbRow>('SELECT * FROM devices WHERE id = $1 FOR UPDATE', [id]))[0]),
+    getDevice: async (id) => toDevice((await q<DeviceDbRow>('SELECT * FROM devices WHERE id = $1', [id]))[0]),
+    getDeviceByWinId: async (winId) =>
+      toDevice((await q<DeviceDbRow>('SELECT * FROM devices WHERE win_id = $1', [winId]))[0]),
+    listDevices: async (organizationId) =>
+      (await q<DeviceDbRow>('SELECT * FROM devices WHERE organization_id = $1 ORDER BY id', [organizationId])).map(
+        (r) => toDevice(r) as DeviceRow,
+      ),
+    putDevice: async (device) => {
+      const rows = await q<{ revision: string }>(
+        `INSERT INTO devices (id, organization_id, win_id, doc, revision, report)
+         VALUES ($1, $2, $3, $4, 1, '{}')
+         ON CONFLICT (id) DO UPDATE SET organization_id = excluded.organization_id, win_id = excluded.win_id,
+           doc = excluded.doc, revision = devices.revision + 1
+         RETURNING revision`,
+        [device.id, device.organizationId, device.winId, JSON.stringify(device.doc)],
+      );
+      return Number(rows[0]?.revision);
+    },
+    updateDeviceDoc: async (id, doc, expectedRevision) => {
+      const rows = await q<{ revision: string }>(
+        'UPDATE devices SET doc = $1, revision = revision + 1 WHERE id = $2 AND revision = $3 RETURNING revision',
+        [JSON.stringify(doc), id, expectedRevision],
+      );
+      return rows[0] ? Number(rows[0].revision) : undefined;
+    },
+    updateDeviceReport: async (id, report, convergedFingerprint) => {
+      await q('UPDATE devices SET report = $1, converged_fingerprint = $2 WHERE id = $3', [
+        JSON.stringify(report),
+        convergedFingerprint,
+        id,
+      ]);
+    },
+
+    getDocument: async (collection, id) => {
+      const row = (await q<{ doc: string }>(`SELECT doc FROM ${table(collection)} WHERE id = $1`, [id]))[0];
+      return row ? (JSON.parse(row.doc) as JsonObject) : undefined;
+    },
+    getDocuments: async (collection, ids) => {
+      if (ids.length === 0) return [];
+      const rows = await q<{ doc: string }>(`SELECT doc FROM ${table(collection)} WHERE id = ANY($1::text[])`, [
+        [...new Set(ids)],
+      ]);
+      return rows.map((r) => JSON.parse(r.doc) as JsonObject);
+    },
+    listDocuments: async (collection, organizationId) =>
+      (
+        await q<{ doc: string }>(`SELECT doc FROM ${table(collection)} WHERE organization_id = $1 ORDER BY id`, [
+          organizationId,
+        ])
+      ).map((r) => JSON.parse(r.doc) as JsonObject),
+    putDocument: async (collection, id, organizationId, doc) => {
+      await q(
+        `INSERT INTO ${table(collection)} (id, organization_id, doc) VALUES ($1, $2, $3)
+         ON CONFLICT (id) DO UPDATE SET organization_id = excluded.organization_id, doc = excluded.doc`,
+        [id, organizationId, JSON.stringify(doc)],
+      );
+    },
+
+    getPolicyEpoch: async (organizationId) => {
+      const row = (await q<{ policy_epoch: string }>('SELECT policy_epoch FROM organizations WHERE id = $1', [
+        organizationId,
+      ]))[0];
+      return row ? Number(row.policy_epoch) : 0;
+    },
+    bumpPolicyEpoch: async (organizationId) => {
+      const rows = await q<{ policy_epoch: string }>(
+        `INSERT INTO organizations (id, organization_id, doc, policy_epoch) VALUES ($1, $1, $2, 1)
+         ON CONFLICT (id) DO UPDATE SET policy_epoch = organizations.policy_epoch + 1
+         RETURNING policy_epoch`,
+        [organizationId, JSON.stringify({ id: organizationId })],
+      );
+      return Number(rows[0]?.policy_epoch);
+    },
+
+    getApiToken: async (tokenSha256) => {
+      const row = (
+        await q<{ token_sha256: string; organization_id: string; permissions: string; name: string | null }>(
+          'SELECT * FROM api_tokens WHERE token_sha256 = $1',
+          [tokenSha256],
+        )
+      )[0];
+      return row
+        ? {
+            tokenSha256: row.token_sha256,
+            organizationId: row.organization_id,
+            permissions: JSON.parse(row.permissions) as string[],
+            name: row.name,
+          }
+        : undefined;
+    },
+    putApiToken: async (token) => {
+      await q(
+        `INSERT INTO api_tokens (token_sha256, organization_id, permissions, name) VALUES ($1, $2, $3, $4)
+         ON CONFLICT (token_sha256) DO UPDATE SET organization_id = excluded.organization_id,
+           permissions = excluded.permissions, name = excluded.name`,
+        [token.tokenSha256, token.organizationId, JSON.stringify(token.permissions), token.name],
+      );
+    },
+
+    findDeviceIdByThumbprint: async (thumbprint) =>
+      (await q<{ device_id: string }>('SELECT device_id FROM device_certs WHERE thumbprint = $1', [thumbprint]))[0]
+        ?.device_id,
+    putDeviceCert: async (cert) => {
+      await q(
+        `INSERT INTO device_certs (thumbprint, device_id, created_at) SELECT unnest($1::text[]), $2, $3
+         ON CONFLICT (thumbprint) DO UPDATE SET device_id = excluded.device_id`,
+        [[...cert.thumbprints], cert.deviceId, cert.createdAt],
+      );
+    },
+
+    getNodeStates: async (deviceId) =>
+      (
+        await q<{
+          loc_uri: string;
+          kind: string;
+          value: string | null;
+          status: NodeStateRow['status'];
+          code: number | null;
+          last_command: string | null;
+          session_id: string | null;
+          updated_at: string;
+        }>('SELECT * FROM node_states WHERE device_id = $1 ORDER BY loc_uri COLLATE "C"', [deviceId])
+      ).map((r) => ({
+        locUri: r.loc_uri,
+        kind: r.kind,
+        value: r.value,
+        status: r.status,
+        code: r.code,
+        lastCommand: r.last_command,
+        sessionId: r.session_id,
+        updatedAt: r.updated_at,
+      })),
+    upsertNodeStates: async (deviceId, input) => {
+      if (input.length === 0) return;
+      // One statement cannot touch a row twice: the last row for a LocURI wins, as it would in order.
+      const rows = [...new Map(input.map((r) => [r.locUri, r])).values()];
+      // One statement for the whole batch: a first check-in writes hundreds of nodes.
+      await q(
+        `INSERT INTO node_states (device_id, loc_uri, kind, value, status, code, last_command, session_id, updated_at)
+         SELECT $1, * FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::int[], $7::text[], $8::text[], $9::text[])
+         ON CONFLICT (device_id, loc_uri) DO UPDATE SET kind = excluded.kind, value = excluded.value,
+           status = excluded.status, code = excluded.code, last_command = excluded.last_command,
+           session_id = excluded.session_id, updated_at = excluded.updated_at`,
+        [
+          deviceId,
+          rows.map((r) => r.locUri),
+          rows.map((r) => r.kind),
+          rows.map((r) => r.value),
+          rows.map((r) => r.status),
+          rows.map((r) => r.code),
+          rows.map((r) => r.lastCommand),
+          rows.map((r) => r.sessionId),
+          rows.map((r) => r.updatedAt),
+        ],
+      );
+    },
+    deleteNodeStates: async (deviceId, locUris) => {
+      if (locUris.length === 0) return;
+      await q('DELETE FROM node_states WHERE device_id = $1 AND loc_uri = ANY($2::text[])', [deviceId, [...locUris]]);
+    },
+
+    getSession: async (deviceId) => {
+      const row = (await q<{ session_id: string; state: string }>(
+        'SELECT session_id, state FROM sessions WHERE device_id = $1',
+        [deviceId],
+      ))[0];
+      return row ? { sessionId: row.session_id, state: JSON.parse(row.state) as JsonObject } : undefined;
+    },
+    putSession: async (deviceId, sessionId, state, updatedAt) => {
+      await q(
+        `INSERT INTO sessions (device_id, session_id, state, updated_at) VALUES ($1, $2, $3, $4)
+         ON CONFLICT (device_id) DO UPDATE SET session_id = excluded.session_id, state = excluded.state,
+           updated_at = excluded.updated_at`,
+        [deviceId, sessionId, JSON.stringify(state), updatedAt],
+      );
+    },
+
+    getLoggedMessage: async (deviceId, sessionId, msgId) => {
+      const row = (
+        await q<{ request_sha256: string; response: string; status: number }>(
+          'SELECT request_sha256, response, status FROM message_log WHERE device_id = $1 AND session_id = $2 AND msg_id = $3',
+          [deviceId, sessionId, msgId],
+        )
+      )[0];
+      return row ? { requestSha256: row.request_sha256, response: row.response, status: Number(row.status) } : undefined;
+    },
+    logMessage: async (deviceId, sessionId, msgId, message, createdAt) => {
+      await q(
+        `INSERT INTO message_log (device_id, session_id, msg_id, request_sha256, response, status, created_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7)
+         ON CONFLICT (device_id, session_id, msg_id) DO UPDATE SET request_sha256 = excluded.request_sha256,
+           response = excluded.response, status = excluded.status, created_at = excluded.created_at`,
+        [deviceId, sessionId, msgId, message.requestSha256, message.response, message.status, createdAt],
+      );
+    },
+    pruneMessageLog: async (deviceId, keepSessionIds) => {
+      await q('DELETE FROM message_log WHERE device_id = $1 AND NOT (session_id = ANY($2::text[]))', [
+        deviceId,
+        [...keepSessionIds],
+      ]);
+    },
+
+    enqueueOutbox: async (deviceId, body, now) => {
+      const rows = await q<{ id: string }>(
+        'INSERT INTO outbox (device_id, body, attempts, next_attempt_at, created_at) VALUES ($1, $2, 0, $3, $3) RETURNING id',
+        [deviceId, body, now],
+      );
+      return Number(rows[0]?.id);
+    },
+    dueOutbox: async (now, limit) =>
+      (
+        await q<{
+          id: string;
+          device_id: string;
+          body: string;
+          attempts: number;
+          next_attempt_at: string;
+          created_at: string;
+          last_error: string | null;
+        }>(
+          // SKIP LOCKED: several replicas drain one outbox without sending a report twice.
+          'SELECT * FROM outbox WHERE next_attempt_at <= $1 ORDER BY id LIMIT $2 FOR UPDATE SKIP LOCKED',
+          [now, limit],
+        )
+      ).map(
+        (r): OutboxRow => ({
+          id: Number(r.id),
+          deviceId: r.device_id,
+          body: r.body,
+          attempts: Number(r.attempts),
+          nextAttemptAt: r.next_attempt_at,
+          createdAt: r.created_at,
+          lastError: r.last_error,
+        }),
+      ),
+    leaseOutbox: async (id, until) => {
+      await q('UPDATE outbox SET next_attempt_at = $1 WHERE id = $2', [until, id]);
+    },
+    completeOutbox: async (id) => {
+      await q('DELETE FROM outbox WHERE id = $1', [id]);
+    },
+    retryOutbox: async (id, nextAttemptAt, error) => {
+      await q('UPDATE outbox SET attempts = attempts + 1, next_attempt_at = $1, last_error = $2 WHERE id = $3', [
+        nextAttemptAt,
+        error,
+        id,
+      ]);
+    },
+    countOutbox: async () => Number((await q<{ n: string }>('SELECT COUNT(*) AS n FROM outbox'))[0]?.n ?? 0),
+  };
+}

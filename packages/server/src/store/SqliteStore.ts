@@ -1,0 +1,396 @@
+import Database from 'better-sqlite3';
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { sqliteMigrations } from './migrations.js';
+import type {
+  ApiTokenRow,
+  Collection,
+  DeviceCertRow,
+  DeviceRow,
+  JsonObject,
+  LoggedMessage,
+  NodeStateRow,
+  OutboxRow,
+  Store,
+  StoreTx,
+} from './Store.js';
+
+/** Options of {@link SqliteStore.open}. */
+export interface SqliteStoreOptions {
+  /**
+   * `normal` (default) survives a crash of the process, which is what the server promises; `full`
+   * also survives a power cut, at several times the commit cost.
+   */
+  synchronous?: 'normal' | 'full';
+}
+
+const COLLECTIONS: ReadonlySet<Collection> = new Set([
+  'policies',
+  'automation_rules',
+  'applications',
+  'admx_files',
+  'mdm_users',
+  'organizations',
+]);
+
+function table(collection: Collection): string {
+  // Table names cannot be bound parameters; the set check keeps this safe.
+  if (!COLLECTIONS.has(collection)) throw new Error(`unknown collection ${collection}`);
+  return collection;
+}
+
+interface DeviceDbRow {
+  id: string;
+  organization_id: string;
+  win_id: string | null;
+  doc: string;
+  revision: number;
+  report: string;
+  converged_fingerprint: string | null;
+}
+
+function toDevice(row: DeviceDbRow | undefined): DeviceRow | undefined {
+  if (!row) return undefined;
+  return {
+    id: row.id,
+    organizationId: row.organization_id,
+    winId: row.win_id,
+    doc: JSON.parse(row.doc) as JsonObject,
+    revision: Number(row.revision),
+    report: JSON.parse(row.report) as JsonObject,
+    convergedFingerprint: row.converged_fingerprint,
+  };
+}
+
+interface NodeDbRow {
+  loc_uri: string;
+  kind: string;
+  value: string | null;
+  status: NodeStateRow['status'];
+  code: number | null;
+  last_command: string | null;
+  session_id: string | null;
+  updated_at: string;
+}
+
+/**
+ * The embedded store: one SQLite file in WAL mode through better-sqlite3. better-sqlite3 is
+ * synchronous, so transactions are serialised through a promise queue: a transaction's
+ * callback may await (the session engine does), and no other transaction starts meanwhile.
+ */
+export class SqliteStore implements Store {
+  readonly kind = 'sqlite' as const;
+  readonly #db: Database.Database;
+  readonly #statements = new Map<string, Database.Statement>();
+  #queue: Promise<unknown> = Promise.resolve();
+  readonly #tx: StoreTx;
+
+  private constructor(db: Database.Database) {
+    this.#db = db;
+    this.#tx = this.#makeTx();
+  }
+
+  /** Opens (creating if needed) the database file; `:memory:` gives a private in-memory store. */
+  static open(path: string, options: SqliteStoreOptions = {}): SqliteStore {
+    if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+    const db = new Database(path);
+    db.pragma('journal_mode = WAL');
+    db.pragma(`synchronous = ${options.synchronous === 'full' ? 'FULL' : 'NORMAL'}`);
+    db.pragma('foreign_keys = ON');
+    db.pragma('busy_timeout = 5000');
+    return new SqliteStore(db);
+  }
+
+  #prepare(sql: string): Database.Statement {
+    let statement = this.#statements.get(sql);
+    if (!statement) {
+      statement = this.#db.prepare(sql);
+      this.#statements.set(sql, statement);
+    }
+    return statement;
+  }
+
+  async migrate(): Promise<void> {
+    await this.transaction(async () => {
+      this.#db.exec('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, description TEXT NOT NULL)');
+      const applied = new Set(
+        (this.#db.prepare('SELECT version FROM schema_migrations').all() as { version: number }[]).map((r) => r.version),
+      );
+      for (const migration of sqliteMigrations) {
+        if (applied.has(migration.version)) continue;
+        for (const statement of migration.statements) this.#db.exec(statement);
+        this.#db
+          .prepare('INSERT INTO schema_migrations (version, description) VALUES (?, ?)')
+          .run(migration.version, migration.description);
+      }
+    });
+  }
+
+  transaction<T>(fn: (tx: StoreTx) => Promise<T>): Promise<T> {
+    const run = async (): Promise<T> => {
+      // IMMEDIATE takes the write lock up front, so two processes sharing the file cannot
+      // interleave one device's session (SQLite has one writer at a time anyway).
+      this.#db.exec('BEGIN IMMEDIATE');
+      try {
+        const result = await fn(this.#tx);
+        this.#db.exec('COMMIT');
+        return result;
+      } catch (error) {
+        if (this.#db.inTransaction) this.#db.exec('ROLLBACK');
+        throw error;
+      }
+    };
+    const next = this.#queue.then(run, run);
+    this.#queue = next.catch(() => undefined);
+    return next;
+  }
+
+  async close(): Promise<void> {
+    await this.#queue;
+    this.#db.close();
+  }
+
+  #makeTx(): StoreTx {
+    const p = (sql: string) => this.#prepare(sql);
+    const getDevice = (id: string) =>
+      Promise.resolve(toDevice(p('SELECT * FROM devices WHERE id = ?').get(id) as DeviceDbRow | undefined));
+    return {
+      lockDevice: getDevice,
+      getDevice,
+      getDeviceByWinId: (winId) =>
+        Promise.resolve(toDevice(p('SELECT * FROM devices WHERE win_id = ?').get(winId) as DeviceDbRow | undefined)),
+      listDevices: (organizationId) =>
+        Promise.resolve(
+          (p('SELECT * FROM devices WHERE organization_id = ? ORDER BY id').all(organizationId) as DeviceDbRow[]).map(
+            (r) => toDevice(r) as DeviceRow,
+          ),
+        ),
+      putDevice: (device) => {
+        const row = p(
+          `INSERT INTO devices (id, organization_id, win_id, doc, revision, report)
+           VALUES (?, ?, ?, ?, 1, '{}')
+           ON CONFLICT (id) DO UPDATE SET organization_id = excluded.organization_id, win_id = excluded.win_id,
+             doc = excluded.doc, revision = devices.revision + 1
+           RETURNING revision`,
+        ).get(device.id, device.organizationId, device.winId, JSON.stringify(device.doc)) as { revision: number };
+        return Promise.resolve(Number(row.revision));
+      },
+      updateDeviceDoc: (id, doc, expectedRevision) => {
+        const row = p(
+          'UPDATE devices SET doc = ?, revision = revision + 1 WHERE id = ? AND revision = ? RETURNING revision',
+        ).get(JSON.stringify(doc), id, expectedRevision) as { revision: number } | undefined;
+        return Promise.resolve(row ? Number(row.revision) : undefined);
+      },
+      updateDeviceReport: (id, report, convergedFingerprint) => {
+        p('UPDATE devices SET report = ?, converged_fingerprint = ? WHERE id = ?').run(
+          JSON.stringify(report),
+          convergedFingerprint,
+          id,
+        );
+        return Promise.resolve();
+      },
+
+      getDocument: (collection, id) => {
+        const row = p(`SELECT doc FROM ${table(collection)} WHERE id = ?`).get(id) as { doc: string } | undefined;
+        return Promise.resolve(row ? (JSON.parse(row.doc) as JsonObject) : undefined);
+      },
+      getDocuments: (collection, ids) => {
+        const out: JsonObject[] = [];
+        const statement = p(`SELECT doc FROM ${table(collection)} WHERE id = ?`);
+        for (const id of new Set(ids)) {
+          const row = statement.get(id) as { doc: string } | undefined;
+          if (row) out.push(JSON.parse(row.doc) as JsonObject);
+        }
+        return Promise.resolve(out);
+      },
+      listDocuments: (collection, organizationId) =>
+        Promise.resolve(
+          (p(`SELECT doc FROM ${table(collection)} WHERE organization_id = ? ORDER BY id`).all(organizationId) as {
+            doc: string;
+          }[]).map((r) => JSON.parse(r.doc) as JsonObject),
+        ),
+      putDocument: (collection, id, organizationId, doc) => {
+        p(
+          `INSERT INTO ${table(collection)} (id, organization_id, doc) VALUES (?, ?, ?)
+           ON CONFLICT (id) DO UPDATE SET organization_id = excluded.organization_id, doc = excluded.doc`,
+        ).run(id, organizationId, JSON.stringify(doc));
+        return Promise.resolve();
+      },
+
+      getPolicyEpoch: (organizationId) => {
+        const row = p('SELECT policy_epoch FROM organizations WHERE id = ?').get(organizationId) as
+          | { policy_epoch: number }
+          | undefined;
+        return Promise.resolve(row ? Number(row.policy_epoch) : 0);
+      },
+      bumpPolicyEpoch: (organizationId) => {
+        const row = p(
+          `INSERT INTO organizations (id, organization_id, doc, policy_epoch) VALUES (?, ?, ?, 1)
+           ON CONFLICT (id) DO UPDATE SET policy_epoch = organizations.policy_epoch + 1
+           RETURNING policy_epoch`,
+        ).get(organizationId, organizationId, JSON.stringify({ id: organizationId })) as { policy_epoch: number };
+        return Promise.resolve(Number(row.policy_epoch));
+      },
+
+      getApiToken: (tokenSha256) => {
+        const row = p('SELECT * FROM api_tokens WHERE token_sha256 = ?').get(tokenSha256) as
+          | { token_sha256: string; organization_id: string; permissions: string; name: string | null }
+          | undefined;
+        return Promise.resolve(
+          row
+            ? {
+                tokenSha256: row.token_sha256,
+                organizationId: row.organization_id,
+                permissions: JSON.parse(row.permissions) as string[],
+                name: row.name,
+              }
+            : undefined,
+        );
+      },
+      putApiToken: (token: ApiTokenRow) => {
+        p(
+          `INSERT INTO api_tokens (token_sha256, organization_id, permissions, name) VALUES (?, ?, ?, ?)
+           ON CONFLICT (token_sha256) DO UPDATE SET organization_id = excluded.organization_id,
+             permissions = excluded.permissions, name = excluded.name`,
+        ).run(token.tokenSha256, token.organizationId, JSON.stringify(token.permissions), token.name);
+        return Promise.resolve();
+      },
+
+      findDeviceIdByThumbprint: (thumbprint) => {
+        const row = p('SELECT device_id FROM device_certs WHERE thumbprint = ?').get(thumbprint) as
+          | { device_id: string }
+          | undefined;
+        return Promise.resolve(row?.device_id);
+      },
+      putDeviceCert: (cert: DeviceCertRow) => {
+        const statement = p(
+          `INSERT INTO device_certs (thumbprint, device_id, created_at) VALUES (?, ?, ?)
+           ON CONFLICT (thumbprint) DO UPDATE SET device_id = excluded.device_id`,
+        );
+        for (const thumbprint of cert.thumbprints) statement.run(thumbprint, cert.deviceId, cert.createdAt);
+        return Promise.resolve();
+      },
+
+      getNodeStates: (deviceId) =>
+        Promise.resolve(
+          (p('SELECT * FROM node_states WHERE device_id = ? ORDER BY loc_uri').all(deviceId) as NodeDbRow[]).map(
+            (r) => ({
+              locUri: r.loc_uri,
+              kind: r.kind,
+              value: r.value,
+              status: r.status,
+              code: r.code,
+              lastCommand: r.last_command,
+              sessionId: r.session_id,
+              updatedAt: r.updated_at,
+            }),
+          ),
+        ),
+      upsertNodeStates: (deviceId, rows) => {
+        const statement = p(
+          `INSERT INTO node_states (device_id, loc_uri, kind, value, status, code, last_command, session_id, updated_at)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+           ON CONFLICT (device_id, loc_uri) DO UPDATE SET kind = excluded.kind, value = excluded.value,
+             status = excluded.status, code = excluded.code, last_command = excluded.last_command,
+             session_id = excluded.session_id, updated_at = excluded.updated_at`,
+        );
+        for (const r of rows) {
+          statement.run(deviceId, r.locUri, r.kind, r.value, r.status, r.code, r.lastCommand, r.sessionId, r.updatedAt);
+        }
+        return Promise.resolve();
+      },
+      deleteNodeStates: (deviceId, locUris) => {
+        const statement = p('DELETE FROM node_states WHERE device_id = ? AND loc_uri = ?');
+        for (const locUri of locUris) statement.run(deviceId, locUri);
+        return Promise.resolve();
+      },
+
+      getSession: (deviceId) => {
+        const row = p('SELECT session_id, state FROM sessions WHERE device_id = ?').get(deviceId) as
+          | { session_id: string; state: string }
+          | undefined;
+        return Promise.resolve(row ? { sessionId: row.session_id, state: JSON.parse(row.state) as JsonObject } : undefined);
+      },
+      putSession: (deviceId, sessionId, state, updatedAt) => {
+        p(
+          `INSERT INTO sessions (device_id, session_id, state, updated_at) VALUES (?, ?, ?, ?)
+           ON CONFLICT (device_id) DO UPDATE SET session_id = excluded.session_id, state = excluded.state,
+             updated_at = excluded.updated_at`,
+        ).run(deviceId, sessionId, JSON.stringify(state), updatedAt);
+        return Promise.resolve();
+      },
+
+      getLoggedMessage: (deviceId, sessionId, msgId) => {
+        const row = p(
+          'SELECT request_sha256, response, status FROM message_log WHERE device_id = ? AND session_id = ? AND msg_id = ?',
+        ).get(deviceId, sessionId, msgId) as { request_sha256: string; response: string; status: number } | undefined;
+        return Promise.resolve(
+          row ? { requestSha256: row.request_sha256, response: row.response, status: Number(row.status) } : undefined,
+        );
+      },
+      logMessage: (deviceId, sessionId, msgId, message: LoggedMessage, createdAt) => {
+        p(
+          `INSERT INTO message_log (device_id, session_id, msg_id, request_sha256, response, status, created_at)
+           VALUES (?, ?, ?, ?, ?, ?, ?)
+           ON CONFLICT (device_id, session_id, msg_id) DO UPDATE SET request_sha256 = excluded.request_sha256,
+             response = excluded.response, status = excluded.status, created_at = excluded.created_at`,
+        ).run(deviceId, sessionId, msgId, message.requestSha256, message.response, message.status, createdAt);
+        return Promise.resolve();
+      },
+      pruneMessageLog: (deviceId, keepSessionIds) => {
+        const keep = JSON.stringify([...keepSessionIds]);
+        p('DELETE FROM message_log WHERE device_id = ? AND session_id NOT IN (SELECT value FROM json_each(?))').run(
+          deviceId,
+          keep,
+        );
+        return Promise.resolve();
+      },
+
+      enqueueOutbox: (deviceId, body, now) => {
+        const row = p(
+          'INSERT INTO outbox (device_id, body, attempts, next_attempt_at, created_at) VALUES (?, ?, 0, ?, ?) RETURNING id',
+        ).get(deviceId, body, now, now) as { id: number };
+        return Promise.resolve(Number(row.id));
+      },
+      dueOutbox: (now, limit) =>
+        Promise.resolve(
+          (p('SELECT * FROM outbox WHERE next_attempt_at <= ? ORDER BY id LIMIT ?').all(now, limit) as {
+            id: number;
+            device_id: string;
+            body: string;
+            attempts: number;
+            next_attempt_at: string;
+            created_at: string;
+            last_error: string | null;
+          }[]).map(
+            (r): OutboxRow => ({
+              id: Number(r.id),
+              deviceId: r.device_id,
+              body: r.body,
+              attempts: Number(r.attempts),
+              nextAttemptAt: r.next_attempt_at,
+              createdAt: r.created_at,
+              lastError: r.last_error,
+            }),
+          ),
+        ),
+      leaseOutbox: (id, until) => {
+        p('UPDATE outbox SET next_attempt_at = ? WHERE id = ?').run(until, id);
+        return Promise.resolve();
+      },
+      completeOutbox: (id) => {
+        p('DELETE FROM outbox WHERE id = ?').run(id);
+        return Promise.resolve();
+      },
+      retryOutbox: (id, nextAttemptAt, error) => {
+        p('UPDATE outbox SET attempts = attempts + 1, next_attempt_at = ?, last_error = ? WHERE id = ?').run(
+          nextAttemptAt,
+          error,
+          id,
+        );
+        return Promise.resolve();
+      },
+      countOutbox: () => Promise.resolve(Number((p('SELECT COUNT(*) AS n FROM outbox').get() as { n: number }).n)),
+    };
+  }
+}

@@ -1,0 +1,154 @@
+/**
+ * The one storage interface of the server. Two implementations pass the same test suite:
+ * {@link SqliteStore} (embedded default, one process) and {@link PostgresStore} (several
+ * stateless replicas sharing one database, per-device row locks).
+ *
+ * Documents are stored as JSON text and handed out as plain objects; the store does not validate
+ * them (the API and import layers do, with the zod schemas of `@winmdm/policy`).
+ */
+
+/** JSON-compatible object (what documents are). */
+export type JsonObject = { [key: string]: unknown };
+
+/** A device as stored: the API-owned document and the endpoint-owned report kept apart. */
+export interface DeviceRow {
+  id: string;
+  organizationId: string;
+  /** The Windows device id that the OMA-DM client puts in the SyncHdr `Source`. */
+  winId: string | null;
+  /**
+   * The API-owned fields: `displayName`, `tags`, `mdmUserId`, `winPolicyId`,
+   * `winPolicyAssignments`, `segmentId`, `config` (per-device overrides), `customConfig`,
+   * `state`, `refreshInfoNeeded`, dates...
+   */
+  doc: JsonObject;
+  /** Bumped by every write of `doc`; PATCH uses it for optimistic concurrency. */
+  revision: number;
+  /**
+   * The endpoint-owned fields, written by check-ins: `summary`, `lastStatusReportTime`,
+   * `configDates`, `stateHistory`, `loginStatus`, `applicationStatus`, `inventory`.
+   */
+  report: JsonObject;
+  /** The desired-state fingerprint at which the device last converged (fast path), if any. */
+  convergedFingerprint: string | null;
+}
+
+/** Acknowledged state of one node (LocURI) of a device: what `configStatus` shows. */
+export interface NodeStateRow {
+  locUri: string;
+  /** `csp`, `admx-install`, `msi`: decides whether a node no longer desired is deleted. */
+  kind: string;
+  /** The value last sent or acknowledged (for large payloads, what the planner compares). */
+  value: string | null;
+  status: 'pending' | 'sent' | 'applied' | 'failed';
+  /** The device's status code for the last command on this node. */
+  code: number | null;
+  /** The last command sent for this node (`Add`, `Replace`, `Delete`, `Exec`). */
+  lastCommand: string | null;
+  /** The session in which the node was last sent. */
+  sessionId: string | null;
+  updatedAt: string;
+}
+
+/**
+ * A device's certificate registration (mutual TLS identity): its thumbprints (uppercase hex;
+ * SHA-256 and, as Windows shows them, SHA-1), each of which identifies the device.
+ */
+export interface DeviceCertRow {
+  thumbprints: readonly string[];
+  deviceId: string;
+  createdAt: string;
+}
+
+/** An API token as stored: only its SHA-256 is kept. */
+export interface ApiTokenRow {
+  tokenSha256: string;
+  organizationId: string;
+  permissions: string[];
+  name: string | null;
+}
+
+/** A stored message exchange, for answering a retried message byte-identically. */
+export interface LoggedMessage {
+  requestSha256: string;
+  response: string;
+  status: number;
+}
+
+/** A queued report for an upstream API (sync agent mode). */
+export interface OutboxRow {
+  id: number;
+  deviceId: string;
+  body: string;
+  attempts: number;
+  nextAttemptAt: string;
+  createdAt: string;
+  lastError: string | null;
+}
+
+/** A catalog or policy collection: documents keyed by id, scoped to an organization. */
+export type Collection = 'policies' | 'automation_rules' | 'applications' | 'admx_files' | 'mdm_users' | 'organizations';
+
+/** Everything a transaction can do. All reads see the transaction's own writes. */
+export interface StoreTx {
+  /** Reads a device and holds its lock until the transaction ends (PostgreSQL: `FOR UPDATE`). */
+  lockDevice(id: string): Promise<DeviceRow | undefined>;
+  getDevice(id: string): Promise<DeviceRow | undefined>;
+  getDeviceByWinId(winId: string): Promise<DeviceRow | undefined>;
+  listDevices(organizationId: string): Promise<DeviceRow[]>;
+  /** Inserts or replaces the API-owned document; bumps `revision` and returns the new one. */
+  putDevice(device: { id: string; organizationId: string; winId: string | null; doc: JsonObject }): Promise<number>;
+  /**
+   * Replaces the API-owned document only if the stored revision is still `expectedRevision`
+   * (optimistic concurrency); returns the new revision, or undefined when someone else won.
+   */
+  updateDeviceDoc(id: string, doc: JsonObject, expectedRevision: number): Promise<number | undefined>;
+  /** Replaces the endpoint-owned report and the convergence fingerprint. */
+  updateDeviceReport(id: string, report: JsonObject, convergedFingerprint: string | null): Promise<void>;
+
+  getDocument(collection: Collection, id: string): Promise<JsonObject | undefined>;
+  getDocuments(collection: Collection, ids: readonly string[]): Promise<JsonObject[]>;
+  listDocuments(collection: Collection, organizationId: string): Promise<JsonObject[]>;
+  putDocument(collection: Collection, id: string, organizationId: string | null, doc: JsonObject): Promise<void>;
+
+  /** A counter bumped by every change of the organization's policies, rules, catalogs or users. */
+  getPolicyEpoch(organizationId: string): Promise<number>;
+  bumpPolicyEpoch(organizationId: string): Promise<number>;
+
+  getApiToken(tokenSha256: string): Promise<ApiTokenRow | undefined>;
+  putApiToken(token: ApiTokenRow): Promise<void>;
+
+  findDeviceIdByThumbprint(thumbprint: string): Promise<string | undefined>;
+  putDeviceCert(cert: DeviceCertRow): Promise<void>;
+
+  getNodeStates(deviceId: string): Promise<NodeStateRow[]>;
+  /** Inserts or replaces node rows; when a LocURI appears twice, the later row wins. */
+  upsertNodeStates(deviceId: string, rows: readonly NodeStateRow[]): Promise<void>;
+  deleteNodeStates(deviceId: string, locUris: readonly string[]): Promise<void>;
+
+  getSession(deviceId: string): Promise<{ sessionId: string; state: JsonObject } | undefined>;
+  putSession(deviceId: string, sessionId: string, state: JsonObject, updatedAt: string): Promise<void>;
+
+  getLoggedMessage(deviceId: string, sessionId: string, msgId: number): Promise<LoggedMessage | undefined>;
+  logMessage(deviceId: string, sessionId: string, msgId: number, message: LoggedMessage, createdAt: string): Promise<void>;
+  /** Drops the message log of every session of the device except the given ones. */
+  pruneMessageLog(deviceId: string, keepSessionIds: readonly string[]): Promise<void>;
+
+  enqueueOutbox(deviceId: string, body: string, now: string): Promise<number>;
+  dueOutbox(now: string, limit: number): Promise<OutboxRow[]>;
+  /** Hides a report from other workers until `until` while it is being sent (a lease, not an attempt). */
+  leaseOutbox(id: number, until: string): Promise<void>;
+  completeOutbox(id: number): Promise<void>;
+  retryOutbox(id: number, nextAttemptAt: string, error: string): Promise<void>;
+  countOutbox(): Promise<number>;
+}
+
+/** A store: transactions, migrations, lifecycle. */
+export interface Store {
+  readonly kind: 'sqlite' | 'postgres';
+  /** Runs `fn` in one transaction; commits when it resolves, rolls back when it throws. */
+  transaction<T>(fn: (tx: StoreTx) => Promise<T>): Promise<T>;
+  /** Applies the schema migrations that have not run yet (run on start). */
+  migrate(): Promise<void>;
+  close(): Promise<void>;
+}

@@ -1,0 +1,175 @@
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { SqliteStore } from '../src/store/SqliteStore.js';
+import { PostgresStore } from '../src/store/PostgresStore.js';
+import type { NodeStateRow, Store } from '../src/store/Store.js';
+import { pgAvailable, pgUrl, uniqueSchema } from './support/postgres.js';
+
+interface Subject {
+  name: string;
+  skip: boolean;
+  open(): Store;
+  cleanup(store: Store): Promise<void>;
+}
+
+const subjects: Subject[] = [
+  { name: 'sqlite', skip: false, open: () => SqliteStore.open(':memory:'), cleanup: (s) => s.close() },
+  {
+    name: 'postgres',
+    skip: !pgAvailable,
+    open: () => PostgresStore.open({ connectionString: pgUrl, schema: uniqueSchema() }),
+    cleanup: async (s) => {
+      await (s as PostgresStore).dropSchema();
+      await s.close();
+    },
+  },
+];
+
+const node = (locUri: string, patch: Partial<NodeStateRow> = {}): NodeStateRow => ({
+  locUri,
+  kind: 'csp',
+  value: '1',
+  status: 'sent',
+  code: null,
+  lastCommand: 'Replace',
+  sessionId: '1',
+  updatedAt: '2026-01-01T00:00:00.000Z',
+  ...patch,
+});
+
+for (const subject of subjects) {
+  describe.skipIf(subject.skip)(`store contract: ${subject.name}`, () => {
+    let store: Store;
+    beforeAll(async () => {
+      store = subject.open();
+      await store.migrate();
+      await store.migrate(); // idempotent
+    });
+    afterAll(async () => {
+      await subject.cleanup(store);
+    });
+
+    test('devices: insert, revision bumps, optimistic update, report', async () => {
+      await store.transaction(async (tx) => {
+        expect(await tx.putDevice({ id: 'd1', organizationId: 'o1', winId: 'W1', doc: { displayName: 'a' } })).toBe(1);
+        expect(await tx.putDevice({ id: 'd1', organizationId: 'o1', winId: 'W1', doc: { displayName: 'b' } })).toBe(2);
+      });
+      const d = await store.transaction((tx) => tx.getDeviceByWinId('W1'));
+      expect(d).toMatchObject({ id: 'd1', organizationId: 'o1', winId: 'W1', doc: { displayName: 'b' }, revision: 2, report: {} });
+      await store.transaction(async (tx) => {
+        expect(await tx.updateDeviceDoc('d1', { displayName: 'c' }, 1)).toBeUndefined();
+        expect(await tx.updateDeviceDoc('d1', { displayName: 'c' }, 2)).toBe(3);
+        await tx.updateDeviceReport('d1', { summary: { name: 'PC' } }, 'fp');
+      });
+      const after = await store.transaction((tx) => tx.lockDevice('d1'));
+      expect(after).toMatchObject({ doc: { displayName: 'c' }, revision: 3, report: { summary: { name: 'PC' } }, convergedFingerprint: 'fp' });
+      expect(await store.transaction((tx) => tx.listDevices('o1'))).toHaveLength(1);
+      expect(await store.transaction((tx) => tx.getDevice('missing'))).toBeUndefined();
+    });
+
+    test('a failed transaction leaves nothing behind', async () => {
+      await expect(
+        store.transaction(async (tx) => {
+          await tx.putDevice({ id: 'd-rollback', organizationId: 'o1', winId: null, doc: {} });
+          throw new Error('boom');
+        }),
+      ).rejects.toThrow('boom');
+      expect(await store.transaction((tx) => tx.getDevice('d-rollback'))).toBeUndefined();
+    });
+
+    test('documents and policy epochs', async () => {
+      await store.transaction(async (tx) => {
+        await tx.putDocument('policies', 'p1', 'o1', { id: 'p1', config: { a: '1' } });
+        await tx.putDocument('policies', 'p2', 'o1', { id: 'p2' });
+        await tx.putDocument('policies', 'p3', 'o2', { id: 'p3' });
+      });
+      await store.transaction(async (tx) => {
+        expect(await tx.getDocument('policies', 'p1')).toEqual({ id: 'p1', config: { a: '1' } });
+        expect((await tx.getDocuments('policies', ['p2', 'p1', 'zz', 'p1'])).map((d) => d['id']).sort()).toEqual(['p1', 'p2']);
+        expect((await tx.listDocuments('policies', 'o1')).map((d) => d['id'])).toEqual(['p1', 'p2']);
+        expect(await tx.getPolicyEpoch('o9')).toBe(0);
+        expect(await tx.bumpPolicyEpoch('o9')).toBe(1);
+        expect(await tx.bumpPolicyEpoch('o9')).toBe(2);
+        expect(await tx.getPolicyEpoch('o9')).toBe(2);
+      });
+    });
+
+    test('tokens and certificates', async () => {
+      await store.transaction(async (tx) => {
+        await tx.putApiToken({ tokenSha256: 'h', organizationId: 'o1', permissions: ['a', 'b'], name: 'demo' });
+        await tx.putDeviceCert({ thumbprints: ['T256', 'T1'], deviceId: 'd1', createdAt: 'now' });
+      });
+      await store.transaction(async (tx) => {
+        expect(await tx.getApiToken('h')).toEqual({ tokenSha256: 'h', organizationId: 'o1', permissions: ['a', 'b'], name: 'demo' });
+        expect(await tx.getApiToken('nope')).toBeUndefined();
+        expect(await tx.findDeviceIdByThumbprint('T256')).toBe('d1');
+        expect(await tx.findDeviceIdByThumbprint('T1')).toBe('d1');
+        expect(await tx.findDeviceIdByThumbprint('T9')).toBeUndefined();
+      });
+    });
+
+    test('node states: batch upsert, ordering, delete', async () => {
+      await store.transaction(async (tx) => {
+        await tx.upsertNodeStates('d1', [node('./b'), node('./a'), node('./C')]);
+        await tx.upsertNodeStates('d1', [node('./a', { status: 'failed', code: 500 }), node('./a', { status: 'applied', code: 200 })]);
+      });
+      await store.transaction(async (tx) => {
+        const rows = await tx.getNodeStates('d1');
+        expect(rows.map((r) => r.locUri)).toEqual(['./C', './a', './b']); // code-unit order on both stores
+        expect(rows[1]).toEqual(node('./a', { status: 'applied', code: 200 }));
+        await tx.deleteNodeStates('d1', ['./b', './zz']);
+        expect((await tx.getNodeStates('d1')).map((r) => r.locUri)).toEqual(['./C', './a']);
+        expect(await tx.getNodeStates('other')).toEqual([]);
+      });
+    });
+
+    test('sessions and the message log', async () => {
+      await store.transaction(async (tx) => {
+        await tx.putSession('d1', '1', { msgId: 1 }, 't');
+        await tx.putSession('d1', '2', { msgId: 3 }, 't');
+        await tx.logMessage('d1', '1', 1, { requestSha256: 'r1', response: '<a/>', status: 200 }, 't');
+        await tx.logMessage('d1', '2', 1, { requestSha256: 'r2', response: '<b/>', status: 200 }, 't');
+        await tx.logMessage('d1', '3', 1, { requestSha256: 'r3', response: '<c/>', status: 200 }, 't');
+      });
+      await store.transaction(async (tx) => {
+        expect(await tx.getSession('d1')).toEqual({ sessionId: '2', state: { msgId: 3 } });
+        expect(await tx.getLoggedMessage('d1', '2', 1)).toEqual({ requestSha256: 'r2', response: '<b/>', status: 200 });
+        await tx.pruneMessageLog('d1', ['2', '3']);
+        expect(await tx.getLoggedMessage('d1', '1', 1)).toBeUndefined();
+        expect(await tx.getLoggedMessage('d1', '3', 1)).toBeDefined();
+      });
+    });
+
+    test('outbox: enqueue, due, retry, complete', async () => {
+      const id = await store.transaction((tx) => tx.enqueueOutbox('d1', '{"x":1}', '2026-01-01T00:00:00.000Z'));
+      await store.transaction(async (tx) => {
+        expect(await tx.countOutbox()).toBe(1);
+        expect(await tx.dueOutbox('2025-12-31T00:00:00.000Z', 10)).toEqual([]);
+        const [due] = await tx.dueOutbox('2026-01-01T00:00:00.000Z', 10);
+        expect(due).toMatchObject({ id, deviceId: 'd1', body: '{"x":1}', attempts: 0 });
+        await tx.leaseOutbox(id, '2026-01-01T00:01:00.000Z');
+        expect(await tx.dueOutbox('2026-01-01T00:00:30.000Z', 10)).toEqual([]);
+        await tx.retryOutbox(id, '2026-01-02T00:00:00.000Z', 'down');
+      });
+      await store.transaction(async (tx) => {
+        expect(await tx.dueOutbox('2026-01-01T12:00:00.000Z', 10)).toEqual([]);
+        const [due] = await tx.dueOutbox('2026-01-02T00:00:00.000Z', 10);
+        expect(due).toMatchObject({ attempts: 1, lastError: 'down' });
+        await tx.completeOutbox(id);
+        expect(await tx.countOutbox()).toBe(0);
+      });
+    });
+
+    test('transactions on one device do not interleave', async () => {
+      await store.transaction((tx) => tx.putDevice({ id: 'race', organizationId: 'o1', winId: null, doc: { n: 0 } }));
+      const increment = () =>
+        store.transaction(async (tx) => {
+          const d = await tx.lockDevice('race');
+          await new Promise((r) => setTimeout(r, 2));
+          const n = (d?.doc['n'] as number) + 1;
+          await tx.updateDeviceDoc('race', { n }, d?.revision ?? 0);
+        });
+      await Promise.all(Array.from({ length: 8 }, increment));
+      expect((await store.transaction((tx) => tx.getDevice('race')))?.doc).toEqual({ n: 8 });
+    });
+  });
+}

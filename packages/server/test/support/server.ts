@@ -1,0 +1,60 @@
+import { readFileSync } from 'node:fs';
+import { pino } from 'pino';
+import { importBundle } from '../../src/fleet/importBundle.js';
+import { SqliteStore } from '../../src/store/SqliteStore.js';
+import type { Store } from '../../src/store/Store.js';
+import { startWinmdmServer, type WinmdmServer, type WinmdmServerOptions } from '../../src/startWinmdmServer.js';
+
+export const demoBundlePath = new URL('../../../../fixtures/demo/bundle.json', import.meta.url);
+
+/** The demo fleet (fixtures/demo/bundle.json), parsed afresh for each caller. */
+export function demoBundle(): Record<string, unknown> & { devices: Record<string, unknown>[]; policies: Record<string, unknown>[] } {
+  return JSON.parse(readFileSync(demoBundlePath, 'utf8')) as ReturnType<typeof demoBundle>;
+}
+
+export const tokens = {
+  contosoAdmin: 'demo-contoso-admin-token',
+  contosoReadOnly: 'demo-contoso-readonly-token',
+  contosoAgent: 'demo-contoso-sync-agent-token',
+  fabrikamAdmin: 'demo-fabrikam-admin-token',
+};
+
+/** A silent logger for tests (set WINMDM_TEST_LOG=debug to see what the server logs). */
+export const testLogger = pino({ level: process.env['WINMDM_TEST_LOG'] ?? 'silent' });
+
+/** An in-process server on a loopback port, over plain HTTP, with the demo fleet imported. */
+export async function startDemoServer(
+  options: Partial<WinmdmServerOptions> & { store?: Store; bundle?: unknown } = {},
+): Promise<{ server: WinmdmServer; store: Store; close(): Promise<void> }> {
+  const store = options.store ?? SqliteStore.open(':memory:');
+  await store.migrate();
+  await importBundle(store, options.bundle ?? demoBundle());
+  const server = await startWinmdmServer({ logger: testLogger, port: 0, tls: false, devAuth: true, ...options, store });
+  return {
+    server,
+    store,
+    close: async () => {
+      await server.close();
+      await store.close();
+    },
+  };
+}
+
+/** Calls the management API with a bearer token; resolves to the HTTP status and the JSON body. */
+export async function api(
+  server: WinmdmServer,
+  method: string,
+  path: string,
+  token: string | undefined,
+  body?: unknown,
+): Promise<{ status: number; json: Record<string, unknown> }> {
+  const headers: Record<string, string> = {};
+  if (token !== undefined) headers['authorization'] = `Bearer ${token}`;
+  if (body !== undefined) headers['content-type'] = 'application/json';
+  const response = await fetch(`${server.origin}${path}`, {
+    method,
+    headers,
+    ...(body !== undefined ? { body: typeof body === 'string' ? body : JSON.stringify(body) } : {}),
+  });
+  return { status: response.status, json: (await response.json()) as Record<string, unknown> };
+}

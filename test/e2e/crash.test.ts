@@ -1,0 +1,148 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { request } from 'undici';
+import { afterAll, describe, expect, test } from 'vitest';
+import { DeviceModel } from '@winmdm/device-sim';
+import { importBundle, PostgresStore, SqliteStore, type Store } from '@winmdm/server';
+import { parseMessage, serializeMessage, type Command, type SyncMLMessage } from '@winmdm/syncml';
+import { freePort, startServe } from '../support/cli.js';
+import { demoBundle } from '../support/fleet.js';
+import { pgAvailable, pgUrl, uniqueSchema } from '../../packages/server/test/support/postgres.js';
+
+const WIN_ID = 'DEMO-LAPTOP-003';
+const DEVICE_ID = 'dev-contoso-003';
+const msg1 = readFileSync(new URL('../../fixtures/syncml/win10-msg1-client-session-start.xml', import.meta.url), 'utf8').replaceAll(
+  '1E08C6E95D8BB843B1278FF45BC60CC6',
+  WIN_ID,
+);
+
+async function post(url: string, body: string): Promise<{ status: number; body: string }> {
+  const response = await request(url, { method: 'POST', body, headers: { 'content-type': 'application/vnd.syncml.dm+xml' } });
+  return { status: response.statusCode, body: await response.body.text() };
+}
+
+/** The device's answer to a server message, as Windows would give it: statuses and results from the model. */
+function answer(server: SyncMLMessage, model: DeviceModel): string {
+  const body: Command[] = [
+    { kind: 'Status', cmdId: 1, msgRef: server.header.msgId, cmdRef: 0, cmd: 'SyncHdr', targetRefs: [], sourceRefs: [], data: '200', items: [] },
+  ];
+  const results: Command[] = [];
+  for (const command of server.body) {
+    if (command.kind === 'Status') continue;
+    const applied = model.apply(command, { msgRef: server.header.msgId, firstCmdId: body.length + 1 });
+    body.push(...applied.statuses);
+    results.push(...applied.results);
+  }
+  let id = 0;
+  const all = [...body, ...results].map((c) => ({ ...c, cmdId: ++id }));
+  return serializeMessage({
+    header: { ...server.header, msgId: server.header.msgId + 1, target: server.header.source, source: server.header.target },
+    body: all,
+    final: true,
+  });
+}
+
+interface Backend {
+  name: string;
+  skip: boolean;
+  args(dir: string): string[];
+  env(): Record<string, string>;
+  open(dir: string): Store;
+}
+
+const schema = uniqueSchema('winmdm_crash');
+const backends: Backend[] = [
+  {
+    name: 'SQLite',
+    skip: false,
+    args: (dir) => ['--data-dir', dir],
+    env: () => ({}),
+    open: (dir) => SqliteStore.open(join(dir, 'winmdm.db')),
+  },
+  {
+    name: 'PostgreSQL',
+    skip: !pgAvailable,
+    args: (dir) => ['--data-dir', dir, '--pg', pgUrl],
+    env: () => ({ WINMDM_PG_SCHEMA: schema }),
+    open: () => PostgresStore.open({ connectionString: pgUrl, schema }),
+  },
+];
+
+afterAll(async () => {
+  if (pgAvailable) {
+    const store = PostgresStore.open({ connectionString: pgUrl, schema });
+    await store.dropSchema();
+    await store.close();
+  }
+});
+
+for (const backend of backends) {
+  describe.skipIf(backend.skip)(`killing the server (SIGKILL) mid-message: ${backend.name}`, () => {
+    for (const point of ['before-commit', 'after-commit'] as const) {
+      test(`at ${point} of the device's acknowledgement: nothing acknowledged is lost, nothing is applied twice`, async () => {
+        const dir = mkdtempSync(join(tmpdir(), 'winmdm-crash-'));
+        const setup = backend.open(dir);
+        await setup.migrate();
+        if (backend.name === 'PostgreSQL') {
+          // One schema for both points: start each from a clean device.
+          await setup.transaction(async (tx) => {
+            await tx.deleteNodeStates(DEVICE_ID, (await tx.getNodeStates(DEVICE_ID)).map((n) => n.locUri));
+            if (await tx.getDevice(DEVICE_ID)) await tx.updateDeviceReport(DEVICE_ID, {}, null);
+          });
+        }
+        await importBundle(setup, demoBundle());
+        await setup.close();
+        const port = await freePort();
+        const args = [...backend.args(dir), '--port', String(port), '--no-tls', '--dev-auth'];
+        const url = `http://127.0.0.1:${port}/ManagementServer/MDM.svc`;
+        const model = new DeviceModel();
+        try {
+          // Message 2 of the server's life is the device's acknowledgement of the first answer.
+          const crashing = await startServe(args, { env: { ...backend.env(), WINMDM_CRASH_AT: `${point}:2` } });
+          const first = await post(url, msg1.replace('<SessionID>1</SessionID>', `<SessionID>${point === 'before-commit' ? 7 : 8}</SessionID>`));
+          expect(first.status).toBe(200);
+          const commands = parseMessage(first.body);
+          expect(commands.body.filter((c) => c.kind === 'Replace').length).toBeGreaterThan(0);
+          const ack = answer(commands, model);
+          await expect(post(url, ack)).rejects.toThrow();
+          expect((await crashing.exited).signal).toBe('SIGKILL');
+
+          // What survived the crash.
+          const store = backend.open(dir);
+          const survived = await store.transaction(async (tx) => ({ nodes: await tx.getNodeStates(DEVICE_ID), device: await tx.getDevice(DEVICE_ID) }));
+          await store.close();
+          if (point === 'before-commit') {
+            expect(survived.nodes.every((n) => n.status === 'sent')).toBe(true);
+          } else {
+            expect(survived.nodes.length).toBeGreaterThan(0);
+            expect(survived.nodes.every((n) => n.status === 'applied')).toBe(true);
+          }
+
+          // The device retries the same message against the restarted server.
+          const restarted = await startServe(args, { env: backend.env() });
+          try {
+            const retry = await post(url, ack);
+            expect(retry.status).toBe(200);
+            const again = await post(url, ack);
+            expect(again.body).toBe(retry.body);
+            const check = backend.open(dir);
+            const final = await check.transaction(async (tx) => ({ nodes: await tx.getNodeStates(DEVICE_ID), device: await tx.getDevice(DEVICE_ID) }));
+            await check.close();
+            expect(final.nodes.length).toBe(survived.nodes.length);
+            expect(final.nodes.every((n) => n.status === 'applied' && n.code === 200)).toBe(true);
+            if (point === 'after-commit') {
+              // The retry was answered from the log: the committed state was not applied again.
+              expect(final.nodes).toEqual(survived.nodes);
+              expect(final.device?.report).toEqual(survived.device?.report);
+            }
+          } finally {
+            await restarted.stop();
+          }
+        } finally {
+          rmSync(dir, { recursive: true, force: true });
+        }
+      });
+    }
+  });
+}

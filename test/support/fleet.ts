@@ -1,0 +1,108 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pino } from 'pino';
+import { Agent, fetch } from 'undici';
+import { DeviceSimulator, type DeviceSimulatorOptions } from '@winmdm/device-sim';
+import {
+  importBundle,
+  issueDeviceCertificate,
+  SqliteStore,
+  startWinmdmServer,
+  type Store,
+  type WinmdmServer,
+  type WinmdmServerOptions,
+} from '@winmdm/server';
+
+export const demoBundlePath = new URL('../../fixtures/demo/bundle.json', import.meta.url);
+
+/** The demo fleet, parsed afresh. */
+export function demoBundle(): DemoBundle {
+  return JSON.parse(readFileSync(demoBundlePath, 'utf8')) as DemoBundle;
+}
+
+export interface DemoBundle {
+  devices: { id: string; winId: string; [k: string]: unknown }[];
+  policies: { id: string; config?: Record<string, unknown>; [k: string]: unknown }[];
+  [k: string]: unknown;
+}
+
+export const adminToken = 'demo-contoso-admin-token';
+export const P = './Device/Vendor/MSFT/Policy/Config/';
+
+export const testLogger = pino({ level: process.env['WINMDM_TEST_LOG'] ?? 'silent' });
+
+/** A server with TLS and the local CA in a temporary directory, the demo fleet imported, and device certificates on demand. */
+export interface Fleet {
+  server: WinmdmServer;
+  store: Store;
+  dir: string;
+  /** A simulator for a demo device, authenticated with a certificate issued and registered for it. */
+  device(winId: string, options?: Partial<DeviceSimulatorOptions>): Promise<DeviceSimulator>;
+  /** Calls the management API. */
+  api(method: string, path: string, body?: unknown, token?: string): Promise<{ status: number; json: Record<string, unknown> }>;
+  close(): Promise<void>;
+}
+
+export async function startFleet(
+  options: Partial<WinmdmServerOptions> & { store?: Store; bundle?: unknown } = {},
+): Promise<Fleet> {
+  const dir = mkdtempSync(join(tmpdir(), 'winmdm-fleet-'));
+  const store = options.store ?? SqliteStore.open(join(dir, 'winmdm.db'));
+  await store.migrate();
+  await importBundle(store, options.bundle ?? demoBundle());
+  const server = await startWinmdmServer({ logger: testLogger, port: 0, tls: { dataDir: dir }, ...options, store });
+  const ca = server.ca;
+  if (!ca) throw new Error('fleet server has no CA');
+  const sims: DeviceSimulator[] = [];
+  return {
+    server,
+    store,
+    dir,
+    device: async (winId, simOptions = {}) => {
+      const issued = await issueDeviceCertificate(store, ca, winId, join(dir, 'devices'));
+      const sim = new DeviceSimulator({
+        url: server.mdmUrl,
+        winId,
+        tls: { cert: readFileSync(issued.certPath), key: readFileSync(issued.keyPath), ca: ca.certPem },
+        ...simOptions,
+      });
+      sims.push(sim);
+      return sim;
+    },
+    api: async (method, path, body, token = adminToken) => {
+      const dispatcher = new Agent({ connect: { ca: ca.certPem } });
+      try {
+        const response = await fetch(`${server.origin}${path}`, {
+          method,
+          headers: { authorization: `Bearer ${token}`, ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
+          ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+          dispatcher,
+        });
+        return { status: response.status, json: (await response.json()) as Record<string, unknown> };
+      } finally {
+        await dispatcher.close();
+      }
+    },
+    close: async () => {
+      await Promise.all(sims.map((s) => s.close()));
+      await server.close();
+      await store.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** The LocURIs of the commands of one kind a session received, sorted. */
+export function received(summary: { received: { commands: { kind: string; locUri?: string }[] }[] }, kind: string): string[] {
+  return summary.received
+    .flatMap((m) => m.commands)
+    .filter((c) => c.kind === kind)
+    .map((c) => c.locUri ?? '')
+    .sort();
+}
+
+/** Every non-Status command a session received. */
+export function commandsOf(summary: { received: { commands: { kind: string; locUri?: string }[] }[] }): { kind: string; locUri?: string }[] {
+  return summary.received.flatMap((m) => m.commands).filter((c) => c.kind !== 'Status');
+}
