@@ -80,3 +80,17 @@ export { parseWindowsVersion, type WindowsVersionParts } from './parseWindowsVer
 export { resolveEffectivePolicy } from './resolveEffectivePolicy.js';
 export { satisfiesAllowedVersions } from './satisfiesAllowedVersions.js';
 export { selectApplicationVersion } from './selectApplicationVersion.js';
+export type {
+  DeviceState,
+  KnownNode,
+  NodeKind,
+  Plan,
+  PlanIssue,
+  PlanIssueCode,
+  PlanOptions,
+  PlannedCommand,
+  PlannedNode,
+} from './plan/Plan.js';
+export { planCommands } from './plan/planCommands.js';
+export { inventoryNodes } from './plan/inventoryNodes.js';
+export { summaryFromResults, type SummaryPatch } from './plan/summaryFromResults.js';

@@ -1,0 +1,138 @@
+import type { AdmxIssueCode } from '@winmdm/admx';
+import type { Command } from '@winmdm/syncml';
+import type { AdmxFile } from '../AdmxFileSchema.js';
+import type { Application } from '../ApplicationSchema.js';
+
+/**
+ * What a state key stands for: a CSP node (plain values and ADMX-backed policies alike), an ADMX
+ * file ingested through `Policy/ConfigOperations/ADMXInstall`, or an MSI application installed
+ * through `EnterpriseDesktopAppManagement/MSI/{ProductCode}/DownloadInstall`.
+ */
+export type NodeKind = 'csp' | 'admx-install' | 'msi';
+
+/**
+ * What the server knows about one node (keyed by LocURI in {@link DeviceState.nodes}). The
+ * planner reads it to decide what to send: nothing for a node that already holds the desired value
+ * or whose command is in flight, a retry for a failure, a `Delete` for a node nobody wants.
+ *
+ * @example
+ * ```ts
+ * const known: KnownNode = { kind: 'csp', value: '1', status: 'failed', code: 404, lastCommand: 'Replace', attemptedThisSession: true };
+ * // the next plan sends an Add of the same value
+ * ```
+ */
+export interface KnownNode {
+  kind: NodeKind;
+  /** The node's value in the planner's canonical string form as last sent/acknowledged (`null` after a `Delete`). */
+  value: string | null;
+  /**
+   * `pending`: wanted but not sent; `sent`: sent in the current session, no Status yet (the server
+   * turns `sent` from an interrupted session back into `pending` before planning); `applied`: the
+   * device answered 2xx; `failed`: the device answered `code`.
+   */
+  status: 'pending' | 'sent' | 'applied' | 'failed';
+  /** The device's status code for the last command on this node. */
+  code?: number;
+  lastCommand?: 'Add' | 'Replace' | 'Delete' | 'Exec';
+  /** The last command on this node was sent in the current session. */
+  attemptedThisSession?: boolean;
+}
+
+/** What the server knows about one device: every node it tracks, by state key (see {@link PlannedNode.locUri}). */
+export interface DeviceState {
+  nodes: ReadonlyMap<string, KnownNode>;
+}
+
+/**
+ * The limits and catalogs a plan is made with. Optional members may also be `undefined`, so that
+ * the catalogs of a parsed bundle or a `ResolveInput` can be passed as they are.
+ */
+export interface PlanOptions {
+  /** The device's MaxMsgSize in bytes (Windows: 524288 when it does not say). */
+  maxMsgSize: number;
+  /**
+   * Bytes to keep free in every message for the SyncHdr, the Statuses the server puts first and
+   * `<Final/>` (default 4096). The XML declaration, the root element and the `SyncBody` tags are
+   * counted by the planner itself.
+   */
+  reserveBytes?: number | undefined;
+  /** Inventory to refresh in this plan (`Get` commands, see {@link inventoryNodes}). */
+  refresh?: readonly ('hardware' | 'applications')[] | undefined;
+  /** The ADMX catalog (with `content`) for ingestion and for validating ADMX-backed values. */
+  admxFiles?: readonly AdmxFile[] | undefined;
+  /** The application catalog (the resolution's applicationsInfo already carries the chosen version). */
+  applications?: readonly Application[] | undefined;
+}
+
+/**
+ * One node a planned command acts on, with the state it leads to. `op` describes the state key,
+ * not the SyncML verb: an MSI `remove` is a `Delete` command whose node is `set` to `msi:remove`
+ * (so that a removed application stays removed without being deleted again every session).
+ */
+export interface PlannedNode {
+  /**
+   * The state key: for CSP and ADMX-backed values the normalised OMA-URI; for ADMX files the
+   * ADMXInstall URI; for MSI apps the `.../MSI/{ProductCode}/DownloadInstall` URI.
+   */
+  locUri: string;
+  kind: NodeKind;
+  /** The canonical value the node will hold once this command succeeds; null for a Delete (and a Get). */
+  value: string | null;
+  op: 'set' | 'delete' | 'get';
+}
+
+/** One command of a plan, the nodes it changes and, for a large object, which chunk it is. */
+export interface PlannedCommand {
+  /** `@winmdm/syncml` AST; CmdIDs numbered 1.. within each message (the server renumbers after its Statuses). */
+  command: Command;
+  /** The nodes this command changes (empty for none); for MSI, Add and Exec both carry the node; a Get carries its node with `op: 'get'`. */
+  nodes: PlannedNode[];
+  /**
+   * For large-object chunks: index (0-based) and count; a message with a chunk other than the last
+   * must end with it and is sent without `<Final/>`.
+   */
+  chunk?: { index: number; count: number };
+}
+
+/** The codes of {@link PlanIssue}: the ADMX validation codes of `@winmdm/admx` plus the planner's own. */
+export type PlanIssueCode =
+  | AdmxIssueCode
+  /** An effective ADMX file whose content cannot be read or whose URIs cannot be built. */
+  | 'admx-file-invalid'
+  /** An effective ADMX file that `options.admxFiles` does not carry. */
+  | 'admx-file-missing'
+  /** A key in an ingested-app namespace (`{AppName}~Policy~...`) that no effective, valid ADMX file defines. */
+  | 'admx-policy-unknown'
+  /** A CSP value that cannot be sent (not a finite number, a character XML cannot carry, ...). */
+  | 'invalid-value'
+  /** A required or removed application without what installing or removing it needs. */
+  | 'application-unavailable'
+  /** Two desired things map to one state key; the first one (in plan order) is kept. */
+  | 'duplicate-node'
+  /** A command without data to split into chunks that alone exceeds the message budget. */
+  | 'command-too-large';
+
+/** A problem found while planning, as data; `locUri` names the node concerned when there is one. */
+export interface PlanIssue {
+  code: PlanIssueCode;
+  path: (string | number)[];
+  message: string;
+  locUri?: string;
+}
+
+/** The outcome of `planCommands`. */
+export interface Plan {
+  /** The messages to send, in order; each is a list of commands in wire order. Empty when there is nothing to do. */
+  messages: PlannedCommand[][];
+  /** Every node the device should end up with (LocURI → kind and canonical value), sorted by LocURI. */
+  desired: ReadonlyMap<string, { kind: NodeKind; value: string }>;
+  /**
+   * Known nodes that are neither desired nor deleted by this plan (failed/pending leftovers, MSI
+   * applications no longer assigned, or everything not desired when the resolution is
+   * incomplete): the server stops tracking them only when `complete`; listed so it can decide.
+   * Nodes whose desired value is invalid this time (an issue) are not listed: the device keeps
+   * them and the server should keep tracking them. Sorted.
+   */
+  stale: string[];
+  issues: PlanIssue[];
+}

@@ -1,0 +1,56 @@
+import type { KnownNode, NodeKind } from './Plan.js';
+
+/**
+ * The command(s) that bring a node to its desired value: `Replace` or `Add` of the value, `AddExec`
+ * (an MSI install: `Add` of `DownloadInstall`, then `Exec` with the `MsiInstallJob`), or `Delete`
+ * (an MSI `remove`, whose desired value is `msi:remove`).
+ */
+export type SetVerb = 'Replace' | 'Add' | 'AddExec' | 'Delete';
+
+/** The value an MSI node holds when its application is to be removed. */
+export const MSI_REMOVED = 'msi:remove';
+
+function normalVerb(kind: NodeKind, value: string, known: KnownNode | undefined): SetVerb {
+  if (kind === 'csp') return 'Replace';
+  if (kind === 'msi') return value === MSI_REMOVED ? 'Delete' : 'AddExec';
+  // An ADMX file: Add creates the ingestion; a device that already holds a revision gets Replace,
+  // which ADMXInstall supports since the 2019 cumulative updates of Windows 10 1709 and later
+  // (Learn, "Win32 and Desktop Bridge app ADMX policy ingestion"). Either guess is corrected by
+  // the 418/404 retries below.
+  if (known === undefined) return 'Add';
+  if (known.status === 'applied' || known.status === 'sent') return 'Replace';
+  if (known.status === 'failed') return known.lastCommand === 'Replace' ? 'Replace' : 'Add';
+  // pending: a node acknowledged once (by Add or Replace) still holds an older revision.
+  return known.lastCommand === 'Add' || known.lastCommand === 'Replace' ? 'Replace' : 'Add';
+}
+
+/**
+ * What to send for a desired node given what the server knows about it, or `undefined` for
+ * nothing (DESIGN §5 and the retry rules):
+ *
+ * - applied or sent with the desired value: nothing (done, or in flight);
+ * - failed: a `Replace` answered 404 is retried as `Add`, an `Add` answered 418 as `Replace` (not
+ *   for MSI, whose `Add` may meet an existing node harmlessly); any other failure of the same value
+ *   in this session is not retried until the next session, which sends the normal command;
+ * - anything else (pending, unknown, another value): the normal command, `Replace` for a CSP value,
+ *   `Add` for a new ADMX file and `Replace` for a new revision of one, `Add` + `Exec` for an MSI
+ *   install, `Delete` for an MSI removal.
+ *
+ * A node failing 404 after `Replace` and 418 after `Add` alternately in one session (a device that
+ * contradicts itself) would be retried on each plan; the caller bounds how often it re-plans a
+ * session. Internal.
+ */
+export function chooseSetVerb(kind: NodeKind, value: string, known: KnownNode | undefined): SetVerb | undefined {
+  if (known === undefined) return normalVerb(kind, value, undefined);
+  if ((known.status === 'applied' || known.status === 'sent') && known.value === value) return undefined;
+  if (known.status === 'failed') {
+    let variant: SetVerb | undefined;
+    if (kind !== 'msi') {
+      if (known.code === 404 && known.lastCommand === 'Replace') variant = 'Add';
+      else if (known.code === 418 && known.lastCommand === 'Add') variant = 'Replace';
+    }
+    if (known.attemptedThisSession === true && known.value === value) return variant;
+    return variant ?? normalVerb(kind, value, known);
+  }
+  return normalVerb(kind, value, known);
+}
