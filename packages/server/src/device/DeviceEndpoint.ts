@@ -62,6 +62,8 @@ export interface DeviceEndpointOptions {
 const SYNCML = 'application/vnd.syncml.dm+xml';
 const DEFAULT_MAX_MSG_SIZE = 524_288;
 const DAY_MS = 86_400_000;
+/** The first plan of a session and two re-plans for 404/418 retries; the rest waits for the next session. */
+const MAX_PLANS_PER_SESSION = 3;
 
 function sha256(data: Buffer): string {
   return createHash('sha256').update(data).digest('hex');
@@ -250,7 +252,8 @@ export class DeviceEndpoint {
     let converged: string | null = row.convergedFingerprint;
     let fastPath = false;
     if (!unenrolled && !effects.clientHasMore) {
-      if (state.queue.length === 0 && (state.planFingerprint === null || state.replan) && snapshot.available) {
+      const mayReplan = state.replan && state.plans < MAX_PLANS_PER_SESSION;
+      if (state.queue.length === 0 && (state.planFingerprint === null || mayReplan) && snapshot.available) {
         const fingerprint = await snapshot.fingerprint(tx, row);
         const due = inventoryDue(row, report, now, this.#o.inventoryIntervalMs);
         if (state.planFingerprint === null && !state.replan && converged === fingerprint && due.length === 0) {
@@ -364,6 +367,7 @@ export class DeviceEndpoint {
     state.planFingerprint = fingerprint;
     state.planComplete = resolution.complete;
     state.replan = false;
+    state.plans++;
     if (refresh.length > 0) state.inventoryRequested = [...refresh];
 
     // Desired nodes that are not on the device yet show as pending until they are sent; nodes

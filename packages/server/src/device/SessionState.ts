@@ -37,6 +37,8 @@ export interface SessionState {
   planComplete: boolean;
   /** A node failed with 404 after Replace or 418 after Add: plan again when the queue runs dry. */
   replan: boolean;
+  /** Plans made in this session; bounded, so that a node answering 404 and 418 in turn cannot loop. */
+  plans: number;
   /** Inventory kinds whose Gets were sent in this session. */
   inventoryRequested: ('hardware' | 'applications')[];
   /** Large objects the device is sending in chunks, by LocURI. */
@@ -57,6 +59,7 @@ export function newSessionState(sessionId: string, startedAt: string, maxMsgSize
     planFingerprint: null,
     planComplete: true,
     replan: false,
+    plans: 0,
     inventoryRequested: [],
     incoming: {},
     removed: [],

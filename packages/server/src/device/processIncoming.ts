@@ -191,12 +191,13 @@ function applyStatus(status: Status, state: SessionState, effects: IncomingEffec
   // the Status of the last chunk.
   if (code === StatusCodes.CHUNKED_ITEM_ACCEPTED && sent.chunk && sent.chunk.index < sent.chunk.count - 1) return;
 
+  // A Delete that finds nothing (404) achieved what it wanted: the node is not there.
+  const succeeded = isSuccess(code) || (sent.kind === 'Delete' && code === StatusCodes.NOT_FOUND);
   for (const node of sent.nodes) {
     if (node.op === 'get') continue;
     const base = { lastCommand: sent.kind, sessionId: state.sessionId };
     if (node.op === 'delete') {
-      // 404: the node is not there, which is what a Delete wants.
-      if (isSuccess(code) || code === StatusCodes.NOT_FOUND) {
+      if (succeeded) {
         effects.nodeDeletes.push(node.locUri);
         markApplied(node, effects);
       } else {
@@ -204,11 +205,10 @@ function applyStatus(status: Status, state: SessionState, effects: IncomingEffec
       }
       continue;
     }
-    // An MSI node is created by Add and installed by Exec: an Add that finds the node already
-    // there (418) is fine, the Exec that follows decides.
-    if (node.kind === 'msi' && sent.kind === 'Add' && code === StatusCodes.ALREADY_EXISTS) continue;
-    if (node.kind === 'msi' && sent.kind === 'Add' && isSuccess(code)) continue;
-    if (isSuccess(code)) {
+    // An MSI node is created by Add and installed by Exec: the Add's own answer (200, or 418 when
+    // the node is already there) decides nothing, the Exec that follows does.
+    if (node.kind === 'msi' && sent.kind === 'Add' && (succeeded || code === StatusCodes.ALREADY_EXISTS)) continue;
+    if (succeeded) {
       effects.nodeUpdates.push(nodeRow(node, { ...base, status: 'applied', code }, now));
       markApplied(node, effects);
     } else {

@@ -1,0 +1,279 @@
+/**
+ * Check-ins per second and session latency at 64 concurrent simulated Windows devices, for the
+ * fast path (a converged device: nothing to send) and for a first check-in with 200 settings, on
+ * SQLite and on PostgreSQL, with connections kept alive and with a new mutual-TLS connection per
+ * session — each paired, run by run and alternating, with a raw node:http(s) server that reads the
+ * same request bodies and answers the same response bytes. Also the server's peak RSS.
+ */
+import { fork, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import pg from 'pg';
+import { Agent } from 'undici';
+import { DeviceSimulator } from '@winmdm/device-sim';
+import { median, type BenchModule, type BenchResult } from './harness.js';
+import { drive, percentiles, recordingProxy, type DriveResult } from './checkin/drive.js';
+import type { FleetServerConfig, FleetServerMessage } from './checkin/fleetServer.js';
+import type { RawServerMessage, RawTemplates } from './checkin/rawServer.js';
+
+const CONCURRENCY = 64;
+const SETTINGS = 200;
+const here = (file: string): string => fileURLToPath(new URL(file, import.meta.url));
+const tsx = new URL('../node_modules/tsx/dist/loader.mjs', import.meta.url).href;
+
+function winIdOf(i: number): string {
+  return `BENCH-${String(i).padStart(5, '0')}`;
+}
+
+function child<M>(script: string, env: Record<string, string>): Promise<{ process: ChildProcess; ready: M }> {
+  const proc = fork(here(script), [], {
+    execArgv: ['--conditions=@winmdm/source', '--import', tsx],
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+  return new Promise((resolve, reject) => {
+    proc.once('message', (m) => resolve({ process: proc, ready: m as M }));
+    proc.once('exit', (code) => reject(new Error(`${script} exited with ${code}`)));
+  });
+}
+
+function ask<M>(proc: ChildProcess, message: object): Promise<M> {
+  return new Promise((resolve) => {
+    proc.once('message', (m) => resolve(m as M));
+    proc.send(message);
+  });
+}
+
+async function postgresReachable(url: string): Promise<boolean> {
+  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 2000 });
+  try {
+    await client.connect();
+    return true;
+  } catch {
+    return false;
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+}
+
+interface Pair {
+  winmdm: DriveResult[];
+  raw: DriveResult[];
+}
+
+function rate(r: DriveResult): number {
+  return r.sessions / r.seconds;
+}
+
+function figures(name: string, unit: string, pair: Pair, target: { ratio?: number; p99?: number; rate?: number }): BenchResult[] {
+  const ours = median(pair.winmdm.map(rate));
+  const base = median(pair.raw.map(rate));
+  const lat = percentiles(pair.winmdm.flatMap((r) => r.latencies));
+  const baseLat = percentiles(pair.raw.flatMap((r) => r.latencies));
+  const errors = pair.winmdm.reduce((n, r) => n + r.errors, 0);
+  const firstError = pair.winmdm.find((r) => r.firstError)?.firstError;
+  const ratio = ours / base;
+  const notes: string[] = [];
+  if (target.ratio !== undefined) notes.push(`target ratio ≥ ${target.ratio} ${ratio >= target.ratio ? 'MET' : 'MISSED'}`);
+  if (target.rate !== undefined) notes.push(`target ≥ ${target.rate}/s ${ours >= target.rate ? 'MET' : 'MISSED'}`);
+  if (errors > 0) notes.push(`${errors} errors (${firstError ?? ''})`);
+  const p99Note =
+    target.p99 !== undefined ? `target p99 < ${target.p99} ms ${lat.p99 < target.p99 ? 'MET' : 'MISSED'}; raw p50 ${baseLat.p50.toFixed(2)} p99 ${baseLat.p99.toFixed(2)}` : `raw p50 ${baseLat.p50.toFixed(2)} p99 ${baseLat.p99.toFixed(2)}`;
+  return [
+    {
+      name,
+      unit,
+      median: ours,
+      n: pair.winmdm.length,
+      baseline: base,
+      ratio,
+      note: notes.join('; '),
+    },
+    { name: `${name} latency`, unit: 'ms', median: lat.p50, p99: lat.p99, n: pair.winmdm.flatMap((r) => r.latencies).length, note: p99Note },
+  ];
+}
+
+async function paired(reps: number, a: () => Promise<DriveResult>, b: () => Promise<DriveResult>): Promise<Pair> {
+  const pair: Pair = { winmdm: [], raw: [] };
+  for (let i = 0; i < reps; i++) {
+    pair.winmdm.push(await a());
+    pair.raw.push(await b());
+  }
+  return pair;
+}
+
+async function benchStore(kind: 'sqlite' | 'postgres', quick: boolean, pgUrl: string): Promise<BenchResult[]> {
+  const durationMs = quick ? 1200 : 4000;
+  const warmupMs = quick ? 300 : 800;
+  const reps = quick ? 1 : 3;
+  const certDevices = quick ? 700 : 2600;
+  const pool = certDevices + (quick ? 2500 : 9000);
+  const dir = mkdtempSync(join(tmpdir(), `winmdm-bench-${kind}-`));
+  const config: FleetServerConfig = {
+    store: kind,
+    dir,
+    pgUrl,
+    pgSchema: `winmdm_bench_${process.pid}`,
+    pool,
+    certDevices,
+    settings: SETTINGS,
+  };
+  const fleet = await child<Extract<FleetServerMessage, { type: 'ready' }>>('./checkin/fleetServer.ts', { WINMDM_BENCH: JSON.stringify(config) });
+  const ca = fleet.ready.caPem;
+  const raw = await child<RawServerMessage>('./checkin/rawServer.ts', {
+    WINMDM_BENCH_RAW: JSON.stringify({
+      certPem: readFileSync(join(dir, 'tls', 'server.crt'), 'utf8'),
+      keyPem: readFileSync(join(dir, 'tls', 'server.key'), 'utf8'),
+      caPem: ca,
+    }),
+  });
+  const keepAlive = new Agent({ connections: CONCURRENCY, keepAliveTimeout: 60_000 });
+  const setTemplates = (templates: RawTemplates): void => void raw.process.send({ type: 'templates', templates });
+  const tls = (i: number) => ({
+    cert: readFileSync(join(fleet.ready.certDir, `${winIdOf(i)}.crt`)),
+    key: readFileSync(join(fleet.ready.certDir, `${winIdOf(i)}.key`)),
+    ca,
+  });
+  const results: BenchResult[] = [];
+  const label = kind === 'sqlite' ? 'SQLite' : 'PostgreSQL';
+  const sims: DeviceSimulator[] = [];
+  const track = (sim: DeviceSimulator): DeviceSimulator => (sims.push(sim), sim);
+  try {
+    // The fast path: 64 devices that already have everything.
+    const converged = Array.from({ length: CONCURRENCY }, (_, i) => track(new DeviceSimulator({ url: fleet.ready.http, winId: winIdOf(i), dispatcher: keepAlive })));
+    for (const sim of converged) {
+      await sim.runSession();
+      await sim.runSession();
+    }
+    const recordFast = await recordingProxy(fleet.ready.http);
+    const probe = new DeviceSimulator({ url: recordFast.url, winId: winIdOf(0) });
+    await probe.runSession();
+    await probe.close();
+    await recordFast.close();
+    const fastAnswer = recordFast.answers[0] ?? '';
+    setTemplates({ first: fastAnswer, later: fastAnswer });
+    const rawFast = Array.from({ length: CONCURRENCY }, (_, i) => track(new DeviceSimulator({ url: raw.ready.http, winId: winIdOf(i), dispatcher: keepAlive })));
+    results.push(
+      ...figures(
+        `check-in fast path, ${label}, kept alive`,
+        'sessions/s',
+        await paired(
+          reps,
+          () => drive({ concurrency: CONCURRENCY, durationMs, warmupMs, device: (w) => converged[w] }),
+          () => drive({ concurrency: CONCURRENCY, durationMs, warmupMs, device: (w) => rawFast[w] }),
+        ),
+        { ratio: 0.4, p99: 20 },
+      ),
+    );
+
+    // A first check-in with 200 settings: every session is a device the server has never seen.
+    let fresh = certDevices;
+    const freshDevice = (url: string): DeviceSimulator | undefined =>
+      fresh < pool ? new DeviceSimulator({ url, winId: winIdOf(fresh++), dispatcher: keepAlive }) : undefined;
+    const recordFirst = await recordingProxy(fleet.ready.http);
+    const first = freshDevice(recordFirst.url) as DeviceSimulator;
+    await first.runSession();
+    await first.close();
+    await recordFirst.close();
+    setTemplates({ first: recordFirst.answers[0] ?? '', later: recordFirst.answers.at(-1) ?? '' });
+    let rawCounter = 0;
+    results.push(
+      ...figures(
+        `check-in first, ${SETTINGS} settings, ${label}, kept alive`,
+        'sessions/s',
+        await paired(
+          reps,
+          () => drive({ concurrency: CONCURRENCY, durationMs, warmupMs, device: () => freshDevice(fleet.ready.http), done: (s) => s.close() }),
+          () =>
+            drive({
+              concurrency: CONCURRENCY,
+              durationMs,
+              warmupMs,
+              device: () => new DeviceSimulator({ url: raw.ready.http, winId: winIdOf(rawCounter++ % pool), dispatcher: keepAlive }),
+              done: (s) => s.close(),
+            }),
+        ),
+        kind === 'sqlite' ? { rate: 500, p99: 100 } : { p99: 100 },
+      ),
+    );
+
+    // A new mutual-TLS connection per session.
+    setTemplates({ first: fastAnswer, later: fastAnswer });
+    const mtls = (url: string, i: number): DeviceSimulator =>
+      track(new DeviceSimulator({ url, winId: winIdOf(i), tls: tls(i), connection: 'per-session' }));
+    const mtlsConverged = Array.from({ length: CONCURRENCY }, (_, i) => mtls(fleet.ready.https, i));
+    const mtlsRaw = Array.from({ length: CONCURRENCY }, (_, i) => mtls(raw.ready.https, i));
+    results.push(
+      ...figures(
+        `check-in fast path, ${label}, new mTLS connection per session`,
+        'sessions/s',
+        await paired(
+          reps,
+          () => drive({ concurrency: CONCURRENCY, durationMs, warmupMs, device: (w) => mtlsConverged[w] }),
+          () => drive({ concurrency: CONCURRENCY, durationMs, warmupMs, device: (w) => mtlsRaw[w] }),
+        ),
+        { ratio: 0.7 },
+      ),
+    );
+    setTemplates({ first: recordFirst.answers[0] ?? '', later: recordFirst.answers.at(-1) ?? '' });
+    let freshTls = CONCURRENCY;
+    let rawTls = 0;
+    results.push(
+      ...figures(
+        `check-in first, ${SETTINGS} settings, ${label}, new mTLS connection per session`,
+        'sessions/s',
+        await paired(
+          reps,
+          () =>
+            drive({
+              concurrency: CONCURRENCY,
+              durationMs,
+              warmupMs,
+              device: () =>
+                freshTls < certDevices
+                  ? new DeviceSimulator({ url: fleet.ready.https, winId: winIdOf(freshTls), tls: tls(freshTls++), connection: 'per-session' })
+                  : undefined,
+              done: (s) => s.close(),
+            }),
+          () =>
+            drive({
+              concurrency: CONCURRENCY,
+              durationMs,
+              warmupMs,
+              device: () => {
+                const i = rawTls++ % certDevices;
+                return new DeviceSimulator({ url: raw.ready.https, winId: winIdOf(i), tls: tls(i), connection: 'per-session' });
+              },
+              done: (s) => s.close(),
+            }),
+        ),
+        { ratio: 0.7 },
+      ),
+    );
+
+    const rss = await ask<Extract<FleetServerMessage, { type: 'rss' }>>(fleet.process, { type: 'rss' });
+    const mib = rss.maxRssBytes / 1024 / 1024;
+    results.push({ name: `server peak RSS, ${label}`, unit: 'MiB', median: mib, n: 1, note: `target < 300 MiB ${mib < 300 ? 'MET' : 'MISSED'}` });
+    return results;
+  } finally {
+    await Promise.all(sims.map((s) => s.close()));
+    await keepAlive.close();
+    raw.process.send({ type: 'stop' });
+    fleet.process.send({ type: 'stop' });
+    await Promise.all([raw.process, fleet.process].map((p) => new Promise((r) => (p.exitCode !== null ? r(null) : p.once('exit', r)))));
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+export const checkinBench: BenchModule = {
+  name: 'checkin',
+  async run({ quick }) {
+    const pgUrl = process.env['WINMDM_TEST_PG_URL'] ?? 'postgres://postgres@127.0.0.1:5432/test';
+    const results = await benchStore('sqlite', quick, pgUrl);
+    if (await postgresReachable(pgUrl)) results.push(...(await benchStore('postgres', quick, pgUrl)));
+    else results.push({ name: 'check-in on PostgreSQL', unit: '', median: Number.NaN, n: 0, note: `skipped: ${pgUrl} not reachable` });
+    return results;
+  },
+};
