@@ -22,6 +22,7 @@ export type {
   Container,
 } from './SyncMLMessage.js';
 export { parseMessage, DEFAULT_MAX_BYTES, DEFAULT_MAX_DEPTH } from './parseMessage.js';
+export { parseMessageReference } from './parseMessageReference.js';
 export type { ParseOptions } from './parseMessage.js';
 export { serializeMessage } from './serializeMessage.js';
 export { serializeMessageReference } from './serializeMessageReference.js';

@@ -1,39 +1,40 @@
 /**
- * Turns fast-xml-parser's ordered tree (`preserveOrder: true`) of a document that `scanXml` already
- * accepted into the typed AST, validating SyncML rules on the way. Internal to the package.
+ * The reference path's second half: turns fast-xml-parser's ordered tree (`preserveOrder: true`)
+ * of a document that `scanXml` already accepted into the typed AST, validating SyncML rules on
+ * the way (the rules themselves live in `messageRules.ts`, shared with the fast reader).
+ * Internal to the package.
  */
-import type {
-  Alert,
-  Atomic,
-  Command,
-  Cred,
-  Exec,
-  Item,
-  ItemCommand,
-  Location,
-  Meta,
-  Results,
-  Sequence,
-  Status,
-  SyncHdr,
-  SyncMLMessage,
-} from './SyncMLMessage.js';
+import type { Command, Cred, Item, Location, Meta, SyncHdr, SyncMLMessage } from './SyncMLMessage.js';
+import { SyncMLMissingElementError, SyncMLRootError } from './SyncMLError.js';
 import {
-  SyncMLCmdIdDuplicateError,
-  SyncMLCmdIdInvalidError,
-  SyncMLCmdIdMissingError,
-  SyncMLDuplicateElementError,
-  SyncMLInvalidContentError,
-  SyncMLInvalidNumberError,
-  SyncMLMissingElementError,
-  SyncMLMsgIdError,
-  SyncMLNamespaceError,
-  SyncMLRootError,
-  SyncMLStatusRefError,
-  SyncMLUnknownElementError,
-  SyncMLVersionError,
-} from './SyncMLError.js';
-import { decodeReferences, isXmlWhitespace, trimXml } from './xmlChars.js';
+  ALLOWED,
+  IN_META,
+  IN_METINF,
+  IN_SYNCML,
+  METINF_NAMES,
+  canonicalItem,
+  checkNamespace,
+  checkRootNamespace,
+  collected,
+  cred,
+  dataText,
+  duplicate,
+  finishCommand,
+  finishHeader,
+  isCommandName,
+  location,
+  metaKeyOf,
+  noChalMeta,
+  notACommand,
+  notEmpty,
+  notText,
+  setMetaValue,
+  unknown,
+  type CmdIdRegistry,
+  type Collected,
+  type HeaderParts,
+} from './messageRules.js';
+import { decodeReferences, trimXml } from './xmlChars.js';
 
 /** One entry of fast-xml-parser's ordered output: an element, a text node or a CDATA node. */
 export type FxpNode = { [key: string]: unknown };
@@ -42,11 +43,6 @@ const TEXT = '#text';
 const CDATA = '#cdata';
 const ATTRS = ':@';
 const XMLNS = '@_xmlns';
-
-export const SYNCML_NS = 'SYNCML:SYNCML1.2';
-export const METINF_NS = 'syncml:metinf';
-
-const METINF_NAMES = new Set(['Format', 'Type', 'Mark', 'Size', 'MaxObjSize', 'MaxMsgSize', 'NextNonce', 'Version']);
 
 /** The element name of a node, or undefined for text and CDATA nodes. */
 function nameOf(node: FxpNode): string | undefined {
@@ -61,28 +57,13 @@ function childrenOf(node: FxpNode, name: string): FxpNode[] {
   return node[name] as FxpNode[];
 }
 
-/**
- * Checks an element's default namespace declaration, if it has one. SyncML messages only ever
- * declare the SyncML namespace and, on Meta children, `syncml:metinf`; both compare
- * case-insensitively because Windows and the specification spell them differently.
- */
-function checkNamespace(node: FxpNode, name: string, allowed: readonly string[], path: string): void {
-  const attrs = node[ATTRS] as Record<string, string> | undefined;
-  if (attrs === undefined) return;
-  const raw = attrs[XMLNS];
-  if (raw === undefined || allowed.includes(raw)) return; // the usual spelling, without decoding
-  const ns = trimXml(decodeReferences(raw));
-  const upper = ns.toUpperCase();
-  if (allowed.some((a) => a.toUpperCase() === upper)) return;
-  throw new SyncMLNamespaceError(
-    `<${name}> at ${path} declares namespace "${ns}"; expected ${allowed.map((a) => `"${a}"`).join(' or ')}`,
-    { path },
-  );
+function xmlnsOf(node: FxpNode): string | undefined {
+  return (node[ATTRS] as Record<string, string> | undefined)?.[XMLNS];
 }
 
-const IN_SYNCML = [SYNCML_NS];
-const IN_METINF = [METINF_NS];
-const IN_META = [METINF_NS, SYNCML_NS];
+function ns(node: FxpNode, name: string, allowed: readonly string[], path: string): void {
+  checkNamespace(xmlnsOf(node), name, allowed, path);
+}
 
 /** Character data of a leaf element: text decoded, CDATA verbatim, trimmed; child elements refused. */
 function leafText(node: FxpNode, name: string, path: string): string {
@@ -99,10 +80,7 @@ function leafText(node: FxpNode, name: string, path: string): string {
       out += (cdata[0]?.[TEXT] as string | undefined) ?? '';
       continue;
     }
-    throw new SyncMLInvalidContentError(
-      `<${name}> at ${path} must hold text, but contains the element <${nameOf(child) ?? '?'}>`,
-      { path },
-    );
+    throw notText(name, path, nameOf(child) ?? '?');
   }
   return trimXml(out);
 }
@@ -111,115 +89,26 @@ function leafText(node: FxpNode, name: string, path: string): string {
 function flag(node: FxpNode, name: string, path: string): true {
   for (const child of childrenOf(node, name)) {
     const inner = nameOf(child);
-    if (inner !== undefined) {
-      throw new SyncMLInvalidContentError(`<${name}> at ${path} must be empty, but contains <${inner}>`, { path });
-    }
+    if (inner !== undefined) throw notEmpty(name, path, inner);
   }
   return true;
 }
 
-/**
- * The `Data` payload. fast-xml-parser hands it over unparsed (a stop node), so that XML payloads
- * survive byte for byte: raw child elements keep their XML text; otherwise text is decoded, CDATA
- * taken verbatim, comments dropped and, when CDATA is present, the whitespace-only text that
- * pretty-printing puts around it dropped.
- */
-function dataText(node: FxpNode): string {
-  const raw = (childrenOf(node, 'Data')[0]?.[TEXT] as string | undefined) ?? '';
-  if (!raw.includes('<')) return decodeReferences(raw);
-  const texts: string[] = [];
-  const isCdata: boolean[] = [];
-  let pos = 0;
-  for (;;) {
-    const lt = raw.indexOf('<', pos);
-    if (lt === -1) {
-      texts.push(raw.slice(pos));
-      isCdata.push(false);
-      break;
-    }
-    if (lt > pos) {
-      texts.push(raw.slice(pos, lt));
-      isCdata.push(false);
-    }
-    if (raw.startsWith('<![CDATA[', lt)) {
-      const end = raw.indexOf(']]>', lt + 9);
-      if (end === -1) return raw;
-      texts.push(raw.slice(lt + 9, end));
-      isCdata.push(true);
-      pos = end + 3;
-    } else if (raw.startsWith('<!--', lt)) {
-      const end = raw.indexOf('-->', lt + 4);
-      if (end === -1) return raw;
-      pos = end + 3;
-    } else if (raw.startsWith('<?', lt)) {
-      const end = raw.indexOf('?>', lt + 2);
-      if (end === -1) return raw;
-      pos = end + 2;
-    } else {
-      return raw; // a raw child element: the payload is XML and stays as written
-    }
-  }
-  const hasCdata = isCdata.includes(true);
-  let out = '';
-  for (let i = 0; i < texts.length; i++) {
-    const piece = texts[i] ?? '';
-    if (isCdata[i] === true) out += piece;
-    else if (!hasCdata || !isXmlWhitespace(piece)) out += decodeReferences(piece);
-  }
-  return out;
-}
-
-function duplicate(name: string, path: string): SyncMLDuplicateElementError {
-  return new SyncMLDuplicateElementError(`<${name}> occurs more than once at ${path}`, { path });
-}
-
-function unknown(name: string, parent: string, path: string): SyncMLUnknownElementError {
-  return new SyncMLUnknownElementError(`<${name}> at ${path} is not an element of ${parent} that this codec supports`, {
-    path,
-  });
-}
-
-function nonNegativeInteger(text: string): number | undefined {
-  if (!/^[0-9]{1,16}$/.test(text)) return undefined;
-  const n = Number(text);
-  return Number.isSafeInteger(n) ? n : undefined;
+/** The `Data` payload: fast-xml-parser hands it over unparsed (a stop node). */
+function rawData(node: FxpNode): string {
+  return dataText((childrenOf(node, 'Data')[0]?.[TEXT] as string | undefined) ?? '');
 }
 
 function readMetaChild(meta: Meta, child: FxpNode, name: string, path: string): void {
-  checkNamespace(child, name, IN_METINF, path);
-  switch (name) {
-    case 'Format':
-    case 'Type':
-    case 'Mark':
-    case 'NextNonce':
-    case 'Version': {
-      const key = name === 'NextNonce' ? 'nextNonce' : (name.toLowerCase() as 'format' | 'type' | 'mark' | 'version');
-      if (meta[key] !== undefined) throw duplicate(name, path);
-      meta[key] = leafText(child, name, `${path}.${key}`);
-      return;
-    }
-    case 'Size':
-    case 'MaxObjSize':
-    case 'MaxMsgSize': {
-      const key = name === 'Size' ? 'size' : name === 'MaxObjSize' ? 'maxObjSize' : 'maxMsgSize';
-      if (meta[key] !== undefined) throw duplicate(name, path);
-      const text = leafText(child, name, `${path}.${key}`);
-      const n = nonNegativeInteger(text);
-      if (n === undefined) {
-        throw new SyncMLInvalidNumberError(`<${name}> at ${path}.${key} is "${text}"; expected an integer ≥ 0`, {
-          path: `${path}.${key}`,
-        });
-      }
-      meta[key] = n;
-      return;
-    }
-    default:
-      throw unknown(name, 'Meta', path);
-  }
+  ns(child, name, IN_METINF, path);
+  const key = metaKeyOf(name);
+  if (key === undefined) throw unknown(name, 'Meta', path);
+  if (meta[key] !== undefined) throw duplicate(name, path);
+  setMetaValue(meta, name, key, leafText(child, name, `${path}.${key}`), path);
 }
 
 function readMeta(node: FxpNode, path: string, into: Meta = {}): Meta {
-  checkNamespace(node, 'Meta', IN_META, path);
+  ns(node, 'Meta', IN_META, path);
   for (const child of childrenOf(node, 'Meta')) {
     const name = nameOf(child);
     if (name !== undefined) readMetaChild(into, child, name, path);
@@ -228,13 +117,13 @@ function readMeta(node: FxpNode, path: string, into: Meta = {}): Meta {
 }
 
 function readLocation(node: FxpNode, name: 'Target' | 'Source', path: string): Location {
-  checkNamespace(node, name, IN_SYNCML, path);
+  ns(node, name, IN_SYNCML, path);
   let locURI: string | undefined;
   let locName: string | undefined;
   for (const child of childrenOf(node, name)) {
     const inner = nameOf(child);
     if (inner === undefined) continue;
-    checkNamespace(child, inner, IN_SYNCML, path);
+    ns(child, inner, IN_SYNCML, path);
     if (inner === 'LocURI') {
       if (locURI !== undefined) throw duplicate(inner, path);
       locURI = leafText(child, inner, `${path}.locURI`);
@@ -245,12 +134,11 @@ function readLocation(node: FxpNode, name: 'Target' | 'Source', path: string): L
       throw unknown(inner, name, path);
     }
   }
-  if (locURI === undefined) throw new SyncMLMissingElementError(`<${name}> at ${path} has no LocURI`, { path });
-  return locName === undefined ? { locURI } : { locURI, locName };
+  return location(locURI, locName, name, path);
 }
 
 function readItem(node: FxpNode, path: string): Item {
-  checkNamespace(node, 'Item', IN_SYNCML, path);
+  ns(node, 'Item', IN_SYNCML, path);
   const item: Item = {};
   let meta: Meta | undefined;
   let sawMeta = false;
@@ -272,12 +160,12 @@ function readItem(node: FxpNode, path: string): Item {
         item.meta = meta;
         break;
       case 'Data':
-        checkNamespace(child, name, IN_SYNCML, path);
+        ns(child, name, IN_SYNCML, path);
         if (item.data !== undefined) throw duplicate(name, path);
-        item.data = dataText(child);
+        item.data = rawData(child);
         break;
       case 'MoreData':
-        checkNamespace(child, name, IN_SYNCML, path);
+        ns(child, name, IN_SYNCML, path);
         if (item.moreData !== undefined) throw duplicate(name, path);
         item.moreData = flag(child, name, `${path}.moreData`);
         break;
@@ -289,119 +177,29 @@ function readItem(node: FxpNode, path: string): Item {
         item.meta = meta;
     }
   }
-  // Rebuild in canonical key order so that equal items compare equal whatever the wire order was.
-  const out: Item = {};
-  if (item.target !== undefined) out.target = item.target;
-  if (item.source !== undefined) out.source = item.source;
-  if (item.meta !== undefined) out.meta = item.meta;
-  if (item.data !== undefined) out.data = item.data;
-  if (item.moreData !== undefined) out.moreData = item.moreData;
-  return out;
+  return canonicalItem(item);
 }
 
-type ItemCommandKind = 'Add' | 'Replace' | 'Delete' | 'Get' | 'Copy';
-
-/** Where each CmdID of the message was first seen, to report duplicates across nesting levels. */
-type CmdIdRegistry = Map<number, string>;
-
-interface Reader {
-  ids: CmdIdRegistry;
-}
-
-function describe(kind: string, path: string): string {
-  return `${kind} at ${path}`;
-}
-
-function parseCmdId(text: string | undefined, kind: string, path: string, reader: Reader): number {
-  if (text === undefined) throw new SyncMLCmdIdMissingError(`${describe(kind, path)} has no CmdID`, { path });
-  const n = nonNegativeInteger(text);
-  if (n === undefined || n === 0) {
-    throw new SyncMLCmdIdInvalidError(
-      `${describe(kind, path)} has CmdID "${text}"; a CmdID is an integer ≥ 1`,
-      { path: `${path}.cmdId` },
-    );
-  }
-  const first = reader.ids.get(n);
-  if (first !== undefined) {
-    throw new SyncMLCmdIdDuplicateError(`${describe(kind, path)} reuses CmdID ${n} of ${first}`, {
-      path: `${path}.cmdId`,
-    });
-  }
-  reader.ids.set(n, describe(kind, path));
-  return n;
-}
-
-function parseRef(text: string | undefined, field: 'MsgRef' | 'CmdRef', kind: string, path: string): number {
-  if (text === undefined) throw new SyncMLStatusRefError(`${describe(kind, path)} has no ${field}`, { path });
-  const n = nonNegativeInteger(text);
-  if (n === undefined) {
-    throw new SyncMLStatusRefError(`${describe(kind, path)} has ${field} "${text}"; expected an integer ≥ 0`, {
-      path: `${path}.${field === 'MsgRef' ? 'msgRef' : 'cmdRef'}`,
-    });
-  }
-  return n;
-}
-
-/** The children every command shares, collected in one pass; which of them a kind allows is checked after. */
-interface Collected {
-  cmdId?: string;
-  noResp?: true;
-  meta?: Meta;
-  data?: string;
-  correlator?: string;
-  msgRef?: string;
-  cmdRef?: string;
-  cmd?: string;
-  chal?: { meta: Meta };
-  targetRefs: string[];
-  sourceRefs: string[];
-  items: Item[];
-  commands: Command[];
-}
-
-const ALLOWED: Readonly<Record<string, ReadonlySet<string>>> = {
-  Alert: new Set(['CmdID', 'NoResp', 'Data', 'Correlator', 'Item']),
-  Status: new Set(['CmdID', 'MsgRef', 'CmdRef', 'Cmd', 'TargetRef', 'SourceRef', 'Chal', 'Data', 'Item']),
-  Results: new Set(['CmdID', 'MsgRef', 'CmdRef', 'Cmd', 'Meta', 'TargetRef', 'SourceRef', 'Item']),
-  Add: new Set(['CmdID', 'NoResp', 'Meta', 'Item']),
-  Replace: new Set(['CmdID', 'NoResp', 'Meta', 'Item']),
-  Delete: new Set(['CmdID', 'NoResp', 'Meta', 'Item']),
-  Get: new Set(['CmdID', 'NoResp', 'Meta', 'Item']),
-  Copy: new Set(['CmdID', 'NoResp', 'Meta', 'Item']),
-  Exec: new Set(['CmdID', 'NoResp', 'Meta', 'Correlator', 'Item']),
-  Atomic: new Set(['CmdID', 'NoResp', 'Meta']),
-  Sequence: new Set(['CmdID', 'NoResp', 'Meta']),
-};
-
-function isCommandName(name: string): boolean {
-  return Object.hasOwn(ALLOWED, name);
-}
-
-function collect(node: FxpNode, kind: string, path: string, reader: Reader): Collected {
+function collect(node: FxpNode, kind: string, path: string, ids: CmdIdRegistry): Collected {
   const allowed = ALLOWED[kind] ?? new Set<string>();
   const container = kind === 'Atomic' || kind === 'Sequence';
-  const c: Collected = { targetRefs: [], sourceRefs: [], items: [], commands: [] };
+  const c = collected();
   for (const child of childrenOf(node, kind)) {
     const name = nameOf(child);
     if (name === undefined) continue;
     if (container && isCommandName(name)) {
-      c.commands.push(readCommand(child, name, `${path}.commands[${c.commands.length}]`, reader));
+      c.commands.push(readCommand(child, name, `${path}.commands[${c.commands.length}]`, ids));
       continue;
     }
     if (!allowed.has(name)) {
-      if (container) {
-        throw new SyncMLUnknownElementError(
-          `<${name}> at ${path}.commands[${c.commands.length}] is not a SyncML command this codec supports`,
-          { path: `${path}.commands[${c.commands.length}]` },
-        );
-      }
+      if (container) throw notACommand(name, `${path}.commands[${c.commands.length}]`);
       throw unknown(name, kind, path);
     }
     if (name === 'Item') {
       c.items.push(readItem(child, `${path}.items[${c.items.length}]`));
       continue;
     }
-    checkNamespace(child, name, name === 'Meta' ? IN_META : IN_SYNCML, path);
+    ns(child, name, name === 'Meta' ? IN_META : IN_SYNCML, path);
     switch (name) {
       case 'CmdID':
         if (c.cmdId !== undefined) throw duplicate(name, path);
@@ -418,7 +216,7 @@ function collect(node: FxpNode, kind: string, path: string, reader: Reader): Col
       case 'Data':
         if (c.data !== undefined) throw duplicate(name, path);
         // Alert and Status data are codes: trimmed like every other leaf.
-        c.data = trimXml(dataText(child));
+        c.data = trimXml(rawData(child));
         break;
       case 'Correlator':
         if (c.correlator !== undefined) throw duplicate(name, path);
@@ -460,85 +258,14 @@ function readChal(node: FxpNode, path: string): { meta: Meta } {
     if (meta !== undefined) throw duplicate(name, path);
     meta = readMeta(child, `${path}.meta`);
   }
-  if (meta === undefined) throw new SyncMLMissingElementError(`<Chal> at ${path} has no Meta`, { path });
+  if (meta === undefined) throw noChalMeta(path);
   return { meta };
 }
 
-function readCommand(node: FxpNode, name: string, path: string, reader: Reader): Command {
-  if (!isCommandName(name)) {
-    throw new SyncMLUnknownElementError(`<${name}> at ${path} is not a SyncML command this codec supports`, { path });
-  }
-  checkNamespace(node, name, IN_SYNCML, path);
-  const c = collect(node, name, path, reader);
-  const cmdId = parseCmdId(c.cmdId, name, path, reader);
-  switch (name) {
-    case 'Alert': {
-      if (c.data === undefined) {
-        throw new SyncMLMissingElementError(`Alert at ${path} has no Data (the alert code)`, { path });
-      }
-      const alert: Alert = { kind: 'Alert', cmdId, data: c.data, items: c.items };
-      if (c.noResp !== undefined) alert.noResp = c.noResp;
-      if (c.correlator !== undefined) alert.correlator = c.correlator;
-      return alert;
-    }
-    case 'Status': {
-      const msgRef = parseRef(c.msgRef, 'MsgRef', name, path);
-      const cmdRef = parseRef(c.cmdRef, 'CmdRef', name, path);
-      if (c.cmd === undefined) throw new SyncMLMissingElementError(`Status at ${path} has no Cmd`, { path });
-      if (c.data === undefined) {
-        throw new SyncMLMissingElementError(`Status at ${path} has no Data (the status code)`, { path });
-      }
-      const status: Status = {
-        kind: 'Status',
-        cmdId,
-        msgRef,
-        cmdRef,
-        cmd: c.cmd,
-        targetRefs: c.targetRefs,
-        sourceRefs: c.sourceRefs,
-        data: c.data,
-        items: c.items,
-      };
-      if (c.chal !== undefined) status.chal = c.chal;
-      return status;
-    }
-    case 'Results': {
-      const cmdRef = parseRef(c.cmdRef, 'CmdRef', name, path);
-      const results: Results = {
-        kind: 'Results',
-        cmdId,
-        cmdRef,
-        targetRefs: c.targetRefs,
-        sourceRefs: c.sourceRefs,
-        items: c.items,
-      };
-      if (c.msgRef !== undefined) results.msgRef = parseRef(c.msgRef, 'MsgRef', name, path);
-      if (c.cmd !== undefined) results.cmd = c.cmd;
-      if (c.meta !== undefined) results.meta = c.meta;
-      return results;
-    }
-    case 'Exec': {
-      const exec: Exec = { kind: 'Exec', cmdId, items: c.items };
-      if (c.noResp !== undefined) exec.noResp = c.noResp;
-      if (c.meta !== undefined) exec.meta = c.meta;
-      if (c.correlator !== undefined) exec.correlator = c.correlator;
-      return exec;
-    }
-    case 'Atomic':
-    case 'Sequence': {
-      const container: Atomic | Sequence =
-        name === 'Atomic' ? { kind: 'Atomic', cmdId, commands: c.commands } : { kind: 'Sequence', cmdId, commands: c.commands };
-      if (c.noResp !== undefined) container.noResp = c.noResp;
-      if (c.meta !== undefined) container.meta = c.meta;
-      return container;
-    }
-    default: {
-      const command = { kind: name as ItemCommandKind, cmdId, items: c.items } as ItemCommand<ItemCommandKind>;
-      if (c.noResp !== undefined) command.noResp = c.noResp;
-      if (c.meta !== undefined) command.meta = c.meta;
-      return command as Command;
-    }
-  }
+function readCommand(node: FxpNode, name: string, path: string, ids: CmdIdRegistry): Command {
+  if (!isCommandName(name)) throw notACommand(name, path);
+  ns(node, name, IN_SYNCML, path);
+  return finishCommand(name, collect(node, name, path, ids), path, ids);
 }
 
 function readCred(node: FxpNode, path: string): Cred {
@@ -551,98 +278,63 @@ function readCred(node: FxpNode, path: string): Cred {
       if (meta !== undefined) throw duplicate(name, path);
       meta = readMeta(child, `${path}.meta`);
     } else if (name === 'Data') {
-      checkNamespace(child, name, IN_SYNCML, path);
+      ns(child, name, IN_SYNCML, path);
       if (data !== undefined) throw duplicate(name, path);
-      data = dataText(child);
+      data = rawData(child);
     } else {
       throw unknown(name, 'Cred', path);
     }
   }
-  if (data === undefined) throw new SyncMLMissingElementError(`<Cred> at ${path} has no Data`, { path });
-  return meta === undefined ? { data } : { meta, data };
+  return cred(meta, data, path);
 }
 
 function readHeader(node: FxpNode): SyncHdr {
   const path = 'header';
-  checkNamespace(node, 'SyncHdr', IN_SYNCML, path);
+  ns(node, 'SyncHdr', IN_SYNCML, path);
   const seen = new Set<string>();
-  let verDTD: string | undefined;
-  let verProto: string | undefined;
-  let sessionId: string | undefined;
-  let msgId: string | undefined;
-  let target: Location | undefined;
-  let source: Location | undefined;
-  let respURI: string | undefined;
-  let noResp: true | undefined;
-  let cred: Cred | undefined;
-  let meta: Meta | undefined;
+  const h: HeaderParts = {};
   for (const child of childrenOf(node, 'SyncHdr')) {
     const name = nameOf(child);
     if (name === undefined) continue;
     if (seen.has(name)) throw duplicate(name, path);
     seen.add(name);
-    if (name !== 'Meta') checkNamespace(child, name, IN_SYNCML, path);
+    if (name !== 'Meta') ns(child, name, IN_SYNCML, path);
     switch (name) {
       case 'VerDTD':
-        verDTD = leafText(child, name, `${path}.verDTD`);
+        h.verDTD = leafText(child, name, `${path}.verDTD`);
         break;
       case 'VerProto':
-        verProto = leafText(child, name, `${path}.verProto`);
+        h.verProto = leafText(child, name, `${path}.verProto`);
         break;
       case 'SessionID':
-        sessionId = leafText(child, name, `${path}.sessionId`);
+        h.sessionId = leafText(child, name, `${path}.sessionId`);
         break;
       case 'MsgID':
-        msgId = leafText(child, name, `${path}.msgId`);
+        h.msgId = leafText(child, name, `${path}.msgId`);
         break;
       case 'Target':
-        target = readLocation(child, name, `${path}.target`);
+        h.target = readLocation(child, name, `${path}.target`);
         break;
       case 'Source':
-        source = readLocation(child, name, `${path}.source`);
+        h.source = readLocation(child, name, `${path}.source`);
         break;
       case 'RespURI':
-        respURI = leafText(child, name, `${path}.respURI`);
+        h.respURI = leafText(child, name, `${path}.respURI`);
         break;
       case 'NoResp':
-        noResp = flag(child, name, `${path}.noResp`);
+        h.noResp = flag(child, name, `${path}.noResp`);
         break;
       case 'Cred':
-        cred = readCred(child, `${path}.cred`);
+        h.cred = readCred(child, `${path}.cred`);
         break;
       case 'Meta':
-        meta = readMeta(child, `${path}.meta`);
+        h.meta = readMeta(child, `${path}.meta`);
         break;
       default:
         throw unknown(name, 'SyncHdr', path);
     }
   }
-  if (verDTD === undefined) throw new SyncMLVersionError('SyncHdr has no VerDTD; expected 1.2', { path: 'header.verDTD' });
-  if (verDTD !== '1.2') {
-    throw new SyncMLVersionError(`SyncHdr VerDTD is "${verDTD}"; expected 1.2`, { path: 'header.verDTD' });
-  }
-  if (verProto === undefined) {
-    throw new SyncMLVersionError('SyncHdr has no VerProto; expected DM/1.2', { path: 'header.verProto' });
-  }
-  if (verProto !== 'DM/1.2') {
-    throw new SyncMLVersionError(`SyncHdr VerProto is "${verProto}"; expected DM/1.2`, { path: 'header.verProto' });
-  }
-  if (msgId === undefined) throw new SyncMLMsgIdError('SyncHdr has no MsgID', { path: 'header.msgId' });
-  const msgIdNumber = nonNegativeInteger(msgId);
-  if (msgIdNumber === undefined || msgIdNumber === 0) {
-    throw new SyncMLMsgIdError(`SyncHdr MsgID is "${msgId}"; expected an integer ≥ 1`, { path: 'header.msgId' });
-  }
-  if (sessionId === undefined) {
-    throw new SyncMLMissingElementError('SyncHdr has no SessionID', { path: 'header.sessionId' });
-  }
-  if (target === undefined) throw new SyncMLMissingElementError('SyncHdr has no Target', { path: 'header.target' });
-  if (source === undefined) throw new SyncMLMissingElementError('SyncHdr has no Source', { path: 'header.source' });
-  const header: SyncHdr = { verDTD, verProto, sessionId, msgId: msgIdNumber, target, source };
-  if (cred !== undefined) header.cred = cred;
-  if (meta !== undefined) header.meta = meta;
-  if (respURI !== undefined) header.respURI = respURI;
-  if (noResp !== undefined) header.noResp = noResp;
-  return header;
+  return finishHeader(h);
 }
 
 /** Builds the AST from the parser's top-level node list. */
@@ -659,12 +351,7 @@ export function readMessage(nodes: readonly FxpNode[]): SyncMLMessage {
   }
   if (root === undefined || rootName === undefined) throw new SyncMLRootError('The document has no root element');
   if (rootName !== 'SyncML') throw new SyncMLRootError(`The root element is <${rootName}>; expected <SyncML>`);
-  const attrs = root[ATTRS] as Record<string, string> | undefined;
-  const rawNs = attrs?.[XMLNS];
-  if (rawNs === undefined) {
-    throw new SyncMLNamespaceError(`<SyncML> declares no namespace; expected xmlns="${SYNCML_NS}"`);
-  }
-  checkNamespace(root, 'SyncML', IN_SYNCML, 'the root');
+  checkRootNamespace(xmlnsOf(root));
 
   let headerNode: FxpNode | undefined;
   let bodyNode: FxpNode | undefined;
@@ -685,20 +372,20 @@ export function readMessage(nodes: readonly FxpNode[]): SyncMLMessage {
   if (bodyNode === undefined) throw new SyncMLMissingElementError('<SyncML> has no SyncBody', { path: 'body' });
   const header = readHeader(headerNode);
 
-  checkNamespace(bodyNode, 'SyncBody', IN_SYNCML, 'body');
-  const reader: Reader = { ids: new Map() };
+  ns(bodyNode, 'SyncBody', IN_SYNCML, 'body');
+  const ids: CmdIdRegistry = new Map();
   const body: Command[] = [];
   let final = false;
   for (const child of childrenOf(bodyNode, 'SyncBody')) {
     const name = nameOf(child);
     if (name === undefined) continue;
     if (name === 'Final') {
-      checkNamespace(child, name, IN_SYNCML, 'body');
+      ns(child, name, IN_SYNCML, 'body');
       if (final) throw duplicate(name, 'body');
       final = flag(child, name, 'final');
       continue;
     }
-    body.push(readCommand(child, name, `body[${body.length}]`, reader));
+    body.push(readCommand(child, name, `body[${body.length}]`, ids));
   }
   return { header, body, final };
 }
