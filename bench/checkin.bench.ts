@@ -16,16 +16,13 @@ import { DeviceSimulator } from '@winmdm/device-sim';
 import { median, type BenchModule, type BenchResult } from './harness.js';
 import { drive, percentiles, recordingProxy, type DriveResult } from './checkin/drive.js';
 import type { FleetServerConfig, FleetServerMessage } from './checkin/fleetServer.js';
+import { winIdOf } from './checkin/benchFleet.js';
 import type { RawServerMessage, RawTemplates } from './checkin/rawServer.js';
 
 const CONCURRENCY = 64;
 const SETTINGS = 200;
 const here = (file: string): string => fileURLToPath(new URL(file, import.meta.url));
 const tsx = new URL('../node_modules/tsx/dist/loader.mjs', import.meta.url).href;
-
-function winIdOf(i: number): string {
-  return `BENCH-${String(i).padStart(5, '0')}`;
-}
 
 function child<M>(script: string, env: Record<string, string>): Promise<{ process: ChildProcess; ready: M }> {
   const proc = fork(here(script), [], {
@@ -61,6 +58,8 @@ async function postgresReachable(url: string): Promise<boolean> {
 interface Pair {
   winmdm: DriveResult[];
   raw: DriveResult[];
+  /** The server process's CPU time per session (user + system), in µs, for each winmdm run. */
+  cpuPerSession: number[];
 }
 
 function rate(r: DriveResult): number {
@@ -78,6 +77,7 @@ function figures(name: string, unit: string, pair: Pair, target: { ratio?: numbe
   const notes: string[] = [];
   if (target.ratio !== undefined) notes.push(`target ratio ≥ ${target.ratio} ${ratio >= target.ratio ? 'MET' : 'MISSED'}`);
   if (target.rate !== undefined) notes.push(`target ≥ ${target.rate}/s ${ours >= target.rate ? 'MET' : 'MISSED'}`);
+  notes.push(`server CPU ≈ ${median(pair.cpuPerSession).toFixed(0)} µs/session`);
   if (errors > 0) notes.push(`${errors} errors (${firstError ?? ''})`);
   const p99Note =
     target.p99 !== undefined ? `target p99 < ${target.p99} ms ${lat.p99 < target.p99 ? 'MET' : 'MISSED'}; raw p50 ${baseLat.p50.toFixed(2)} p99 ${baseLat.p99.toFixed(2)}` : `raw p50 ${baseLat.p50.toFixed(2)} p99 ${baseLat.p99.toFixed(2)}`;
@@ -95,10 +95,14 @@ function figures(name: string, unit: string, pair: Pair, target: { ratio?: numbe
   ];
 }
 
-async function paired(reps: number, a: () => Promise<DriveResult>, b: () => Promise<DriveResult>): Promise<Pair> {
-  const pair: Pair = { winmdm: [], raw: [] };
+async function paired(reps: number, cpu: () => Promise<number>, a: () => Promise<DriveResult>, b: () => Promise<DriveResult>): Promise<Pair> {
+  const pair: Pair = { winmdm: [], raw: [], cpuPerSession: [] };
   for (let i = 0; i < reps; i++) {
-    pair.winmdm.push(await a());
+    const before = await cpu();
+    const result = await a();
+    const used = (await cpu()) - before;
+    pair.winmdm.push(result);
+    pair.cpuPerSession.push(used / Math.max(1, result.completed));
     pair.raw.push(await b());
   }
   return pair;
@@ -136,6 +140,7 @@ async function benchStore(kind: 'sqlite' | 'postgres', quick: boolean, pgUrl: st
     key: readFileSync(join(fleet.ready.certDir, `${winIdOf(i)}.key`)),
     ca,
   });
+  const cpu = async (): Promise<number> => (await ask<Extract<FleetServerMessage, { type: 'cpu' }>>(fleet.process, { type: 'cpu' })).micros;
   const results: BenchResult[] = [];
   const label = kind === 'sqlite' ? 'SQLite' : 'PostgreSQL';
   const sims: DeviceSimulator[] = [];
@@ -161,6 +166,7 @@ async function benchStore(kind: 'sqlite' | 'postgres', quick: boolean, pgUrl: st
         'sessions/s',
         await paired(
           reps,
+          cpu,
           () => drive({ concurrency: CONCURRENCY, durationMs, warmupMs, device: (w) => converged[w] }),
           () => drive({ concurrency: CONCURRENCY, durationMs, warmupMs, device: (w) => rawFast[w] }),
         ),
@@ -185,6 +191,7 @@ async function benchStore(kind: 'sqlite' | 'postgres', quick: boolean, pgUrl: st
         'sessions/s',
         await paired(
           reps,
+          cpu,
           () => drive({ concurrency: CONCURRENCY, durationMs, warmupMs, device: () => freshDevice(fleet.ready.http), done: (s) => s.close() }),
           () =>
             drive({
@@ -211,6 +218,7 @@ async function benchStore(kind: 'sqlite' | 'postgres', quick: boolean, pgUrl: st
         'sessions/s',
         await paired(
           reps,
+          cpu,
           () => drive({ concurrency: CONCURRENCY, durationMs, warmupMs, device: (w) => mtlsConverged[w] }),
           () => drive({ concurrency: CONCURRENCY, durationMs, warmupMs, device: (w) => mtlsRaw[w] }),
         ),
@@ -226,6 +234,7 @@ async function benchStore(kind: 'sqlite' | 'postgres', quick: boolean, pgUrl: st
         'sessions/s',
         await paired(
           reps,
+          cpu,
           () =>
             drive({
               concurrency: CONCURRENCY,

@@ -11,6 +11,8 @@ import { quantile } from '../harness.js';
 
 export interface DriveResult {
   sessions: number;
+  /** Every session that completed, warm-up included (what the server's CPU time covers). */
+  completed: number;
   seconds: number;
   /** Session latencies in milliseconds. */
   latencies: number[];
@@ -37,6 +39,7 @@ export async function drive(options: {
   let errors = 0;
   let firstError: string | undefined;
   let lastEnd = measureFrom;
+  let completed = 0;
   const worker = async (w: number): Promise<void> => {
     while (performance.now() < deadline) {
       const sim = options.device(w);
@@ -45,6 +48,7 @@ export async function drive(options: {
       try {
         await sim.runSession();
         const t1 = performance.now();
+        completed++;
         // Throughput counts the sessions that complete inside the window, whenever they started.
         if (t1 >= measureFrom && t1 <= deadline) {
           latencies.push(t1 - t0);
@@ -62,6 +66,7 @@ export async function drive(options: {
   const end = Math.min(deadline, Math.max(lastEnd, measureFrom + 1));
   return {
     sessions: latencies.length,
+    completed,
     seconds: (end - measureFrom) / 1000,
     latencies,
     errors,

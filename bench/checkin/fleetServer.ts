@@ -18,6 +18,7 @@ import {
   startWinmdmServer,
   type Store,
 } from '@winmdm/server';
+import { benchPolicyConfig, winIdOf } from './benchFleet.js';
 
 export interface FleetServerConfig {
   store: 'sqlite' | 'postgres';
@@ -34,25 +35,10 @@ export interface FleetServerConfig {
 
 export type FleetServerMessage =
   | { type: 'ready'; http: string; https: string; caPem: string; certDir: string }
-  | { type: 'rss'; maxRssBytes: number };
+  | { type: 'rss'; maxRssBytes: number }
+  | { type: 'cpu'; micros: number };
 
 const config = JSON.parse(process.env['WINMDM_BENCH'] ?? '{}') as FleetServerConfig;
-
-/** A realistic policy: Policy CSP integers and strings, and a few other CSPs' values. */
-export function benchPolicyConfig(settings: number): Record<string, string | number> {
-  const config: Record<string, string | number> = {};
-  const areas = ['DeviceLock', 'Defender', 'Update', 'Browser', 'Experience', 'Security', 'Privacy', 'Start', 'Connectivity', 'System'];
-  for (let i = 0; i < settings; i++) {
-    const area = areas[i % areas.length]!;
-    if (i % 5 === 4) config[`./Device/Vendor/MSFT/Personalization/Setting${i}`] = `https://cdn.example.com/assets/${i}.jpg`;
-    else config[`./Device/Vendor/MSFT/Policy/Config/${area}/Setting${i}`] = i % 3 === 0 ? String(i % 7) : i % 11;
-  }
-  return config;
-}
-
-export function winIdOf(i: number): string {
-  return `BENCH-${String(i).padStart(5, '0')}`;
-}
 
 async function main(): Promise<void> {
   const store: Store =
@@ -93,7 +79,10 @@ async function main(): Promise<void> {
   });
 
   process.on('message', (message: { type: string }) => {
-    if (message.type === 'rss') {
+    if (message.type === 'cpu') {
+      const usage = process.cpuUsage();
+      process.send?.({ type: 'cpu', micros: usage.user + usage.system } satisfies FleetServerMessage);
+    } else if (message.type === 'rss') {
       process.send?.({ type: 'rss', maxRssBytes: process.resourceUsage().maxRSS * 1024 } satisfies FleetServerMessage);
     } else if (message.type === 'stop') {
       void Promise.all([http.close(), https.close()])

@@ -159,6 +159,53 @@ for (const subject of subjects) {
       });
     });
 
+    test('the device message hot path: open by id, winId or thumbprint; finish writes everything', async () => {
+      await store.transaction(async (tx) => {
+        await tx.putDevice({ id: 'hot', organizationId: 'org-hot', winId: 'HOT-1', doc: { a: 1 } });
+        await tx.putDeviceCert({ thumbprints: ['AA', 'BB'], deviceId: 'hot', createdAt: 'now' });
+        await tx.bumpPolicyEpoch('org-hot');
+      });
+      const empty = await store.transaction((tx) => tx.openDeviceMessage({ id: 'hot' }, '1', 1));
+      expect(empty).toEqual({
+        device: expect.objectContaining({ id: 'hot', winId: 'HOT-1', doc: { a: 1 } }),
+        policyEpoch: 1,
+        session: undefined,
+        logged: undefined,
+      });
+      await store.transaction(async (tx) => {
+        await tx.logMessage('hot', '0', 1, { requestSha256: 'old', response: '<old/>', status: 200 }, 't0');
+        await tx.finishDeviceMessage('hot', {
+          report: { lastStatusReportTime: 't1' },
+          convergedFingerprint: 'fp',
+          session: { sessionId: '1', state: { lastMsgId: 1 }, updatedAt: 't1' },
+          log: { sessionId: '1', msgId: 1, message: { requestSha256: 'r', response: '<a/>', status: 200 }, createdAt: 't1' },
+          pruneLogExcept: ['1'],
+        });
+      });
+      for (const key of [{ id: 'hot' }, { winId: 'HOT-1' }, { thumbprints: ['ZZ', 'BB'] }]) {
+        const ctx = await store.transaction((tx) => tx.openDeviceMessage(key, '1', 1));
+        expect(ctx).toEqual({
+          device: expect.objectContaining({ id: 'hot', report: { lastStatusReportTime: 't1' }, convergedFingerprint: 'fp' }),
+          policyEpoch: 1,
+          session: { sessionId: '1', state: { lastMsgId: 1 } },
+          logged: { requestSha256: 'r', response: '<a/>', status: 200 },
+        });
+      }
+      expect(await store.transaction((tx) => tx.getLoggedMessage('hot', '0', 1))).toBeUndefined();
+      // Without a session, finishing leaves the stored session alone.
+      await store.transaction((tx) =>
+        tx.finishDeviceMessage('hot', {
+          report: {},
+          convergedFingerprint: null,
+          log: { sessionId: '2', msgId: 1, message: { requestSha256: 's', response: '<b/>', status: 200 }, createdAt: 't2' },
+        }),
+      );
+      expect(await store.transaction((tx) => tx.getSession('hot'))).toEqual({ sessionId: '1', state: { lastMsgId: 1 } });
+      expect(await store.transaction((tx) => tx.getLoggedMessage('hot', '1', 1))).toBeDefined();
+      expect(await store.transaction((tx) => tx.openDeviceMessage({ thumbprints: ['ZZ'] }, '1', 1))).toBeUndefined();
+      expect(await store.transaction((tx) => tx.openDeviceMessage({ winId: 'nope' }, '1', 1))).toBeUndefined();
+    });
+
     test('transactions on one device do not interleave', async () => {
       await store.transaction((tx) => tx.putDevice({ id: 'race', organizationId: 'o1', winId: null, doc: { n: 0 } }));
       const increment = () =>

@@ -11,7 +11,7 @@ import {
 } from '@winmdm/policy';
 import type { Logger } from 'pino';
 import type { Thumbprints } from '../tls/thumbprint.js';
-import type { DeviceRow, JsonObject, NodeStateRow, Store, StoreTx } from '../store/Store.js';
+import type { DeviceKey, DeviceRow, JsonObject, NodeStateRow, Store, StoreTx } from '../store/Store.js';
 import type { PolicySource, PolicySnapshot } from './PolicySource.js';
 import { newSessionState, type QueuedCommand, type SessionState } from './SessionState.js';
 import { processIncoming, type IncomingEffects } from './processIncoming.js';
@@ -110,23 +110,34 @@ export class DeviceEndpoint {
     }
     const header = message.header;
     const winId = header.source.locURI;
-
-    const device = await this.#identify(winId, identity);
-    if ('refuse' in device) {
-      log.warn({ winId, reason: device.reason }, 'refused a device message');
-      return this.#refusal(header, device.refuse);
+    if (identity.kind === 'none') {
+      log.warn({ winId, reason: identity.reason }, 'refused a device message');
+      return this.#refusal(header, 401);
     }
-    const snapshot = await this.#o.source.prepare(device.row);
+    // Network I/O (sync agent mode) happens here, before the transaction takes the device's lock.
+    const snapshot = await this.#o.source.prepare(winId);
     if (!snapshot.available && 'refuse' in snapshot) {
       log.warn({ winId, reason: snapshot.reason }, 'refused a device its policy source does not know');
       return this.#refusal(header, 401);
     }
+    const key: DeviceKey =
+      identity.kind === 'dev-auth' ? { winId } : { thumbprints: [identity.thumbprints.sha256, identity.thumbprints.sha1] };
     const ordinal = ++this.#messages;
-    const answer = await this.#o.store.transaction(async (tx) => {
-      const result = await this.#inTransaction(tx, device.row.id, message, body, snapshot);
-      this.#crashAt('before-commit', ordinal);
-      return result;
-    });
+    const run = (): Promise<DeviceResponse | 'unknown'> =>
+      this.#o.store.transaction(async (tx) => {
+        const result = await this.#inTransaction(tx, key, identity, message, body, snapshot);
+        this.#crashAt('before-commit', ordinal);
+        return result;
+      });
+    let answer = await run();
+    if (answer === 'unknown' && identity.kind === 'dev-auth' && this.#o.source.findDevice) {
+      // Sync agent mode: a device seen for the first time gets its local row from upstream.
+      if (await this.#o.source.findDevice(winId)) answer = await run();
+    }
+    if (answer === 'unknown') {
+      log.warn({ winId, identity: identity.kind }, 'refused a device message: unknown device or certificate');
+      return this.#refusal(header, 401);
+    }
     this.#crashAt('after-commit', ordinal);
     return answer;
   }
@@ -137,43 +148,6 @@ export class DeviceEndpoint {
       this.#o.logger.fatal({ point, ordinal }, 'crash point reached: killing the process');
       process.kill(process.pid, 'SIGKILL');
     }
-  }
-
-  async #identify(winId: string, identity: DeviceIdentity): Promise<{ row: DeviceRow } | { refuse: 401 | 403; reason: string }> {
-    if (identity.kind === 'none') return { refuse: 401, reason: identity.reason };
-    const found = await this.#identifyLocally(winId, identity);
-    if ('lookUp' in found && this.#o.source.findDevice) {
-      // Sync agent mode: a device seen for the first time is looked up upstream.
-      const row = await this.#o.source.findDevice(winId);
-      if (row) return { row };
-    }
-    return found;
-  }
-
-  async #identifyLocally(
-    winId: string,
-    identity: Exclude<DeviceIdentity, { kind: 'none' }>,
-  ): Promise<{ row: DeviceRow } | { refuse: 401 | 403; reason: string; lookUp?: true }> {
-    return this.#o.store.transaction(async (tx) => {
-      if (identity.kind === 'dev-auth') {
-        const row = await tx.getDeviceByWinId(winId);
-        if (!row) return { refuse: 401, reason: 'unknown device', lookUp: true } as const;
-        if (!this.#warnedDevAuth.has(winId)) {
-          this.#warnedDevAuth.add(winId);
-          this.#o.logger.warn({ winId }, 'DEV AUTH: trusting the SyncHdr Source of this device without a certificate');
-        }
-        return { row };
-      }
-      const deviceId =
-        (await tx.findDeviceIdByThumbprint(identity.thumbprints.sha256)) ??
-        (await tx.findDeviceIdByThumbprint(identity.thumbprints.sha1));
-      const row = deviceId ? await tx.getDevice(deviceId) : undefined;
-      if (!row) return { refuse: 401, reason: 'client certificate not registered to any device' } as const;
-      if (row.winId !== winId) {
-        return { refuse: 403, reason: `SyncHdr Source ${JSON.stringify(winId)} is not the certificate's device` } as const;
-      }
-      return { row };
-    });
   }
 
   #refusal(header: SyncHdr, code: 401 | 403): DeviceResponse {
@@ -187,42 +161,54 @@ export class DeviceEndpoint {
 
   async #inTransaction(
     tx: StoreTx,
-    deviceId: string,
+    key: DeviceKey,
+    identity: Exclude<DeviceIdentity, { kind: 'none' }>,
     message: SyncMLMessage,
     rawBody: Buffer,
     snapshot: PolicySnapshot,
-  ): Promise<DeviceResponse> {
+  ): Promise<DeviceResponse | 'unknown'> {
     const log = this.#o.logger;
     const now = this.#o.now();
     const nowIso = now.toISOString();
     const header = message.header;
-    let row = await tx.lockDevice(deviceId);
-    if (!row) return this.#refusal(header, 401);
+    const context = await tx.openDeviceMessage(key, header.sessionId, header.msgId);
+    if (!context) return 'unknown';
+    let row = context.device;
+    if (row.winId !== header.source.locURI) {
+      log.warn({ winId: header.source.locURI, deviceId: row.id }, "refused a device message: the SyncHdr Source is not the certificate's device");
+      return this.#refusal(header, 403);
+    }
+    if (identity.kind === 'dev-auth' && !this.#warnedDevAuth.has(row.id)) {
+      this.#warnedDevAuth.add(row.id);
+      log.warn({ winId: row.winId }, 'DEV AUTH: trusting the SyncHdr Source of this device without a certificate');
+    }
+
+    // A retry of a message already answered: the same bytes again, and nothing applied twice.
+    const requestSha256 = sha256(rawBody);
+    const logged = context.logged;
+    if (logged && logged.requestSha256 === requestSha256) {
+      log.info({ deviceId: row.id, sessionId: header.sessionId, msgId: header.msgId }, 'answered a retried message from the log');
+      return { status: logged.status, contentType: SYNCML, body: logged.response };
+    }
     if (snapshot.available && snapshot.shadowDoc && !isDeepStrictEqual(snapshot.shadowDoc, row.doc)) {
       const revision = await tx.updateDeviceDoc(row.id, snapshot.shadowDoc, row.revision);
       if (revision !== undefined) row = { ...row, doc: snapshot.shadowDoc, revision };
     }
 
-    // A retry of a message already answered: the same bytes again, and nothing applied twice.
-    const requestSha256 = sha256(rawBody);
-    const logged = await tx.getLoggedMessage(row.id, header.sessionId, header.msgId);
-    if (logged && logged.requestSha256 === requestSha256) {
-      log.info({ deviceId: row.id, sessionId: header.sessionId, msgId: header.msgId }, 'answered a retried message from the log');
-      return { status: logged.status, contentType: SYNCML, body: logged.response };
-    }
-
     const startsSession = message.body.some(
       (c) => c.kind === 'Alert' && (Number(c.data) === AlertCodes.CLIENT_INITIATED_MGMT || Number(c.data) === AlertCodes.SERVER_INITIATED_MGMT),
     );
-    const stored = await tx.getSession(row.id);
+    const stored = context.session;
     let state: SessionState;
+    let pruneLogExcept: string[] | undefined;
     const maxMsgSize = header.meta?.maxMsgSize ?? this.#o.defaultMaxMsgSize;
     if (!stored || stored.sessionId !== header.sessionId || startsSession) {
       state = newSessionState(header.sessionId, nowIso, maxMsgSize);
       // Whatever was sent in an interrupted session and never acknowledged goes out again. A
       // converged device has nothing in flight, so the fast path skips this read.
       if (row.convergedFingerprint === null) await this.#requeueUnacknowledged(tx, row.id, nowIso);
-      await tx.pruneMessageLog(row.id, stored ? [stored.sessionId, header.sessionId] : [header.sessionId]);
+      // The log keeps the previous session too: its last answer may still be retried.
+      pruneLogExcept = stored && stored.sessionId !== header.sessionId ? [stored.sessionId, header.sessionId] : [header.sessionId];
     } else {
       state = stored.state as unknown as SessionState;
       if (header.msgId <= state.lastMsgId) {
@@ -254,7 +240,7 @@ export class DeviceEndpoint {
     if (!unenrolled && !effects.clientHasMore) {
       const mayReplan = state.replan && state.plans < MAX_PLANS_PER_SESSION;
       if (state.queue.length === 0 && (state.planFingerprint === null || mayReplan) && snapshot.available) {
-        const fingerprint = await snapshot.fingerprint(tx, row);
+        const fingerprint = await snapshot.fingerprint(tx, row, context.policyEpoch);
         const due = inventoryDue(row, report, now, this.#o.inventoryIntervalMs);
         if (state.planFingerprint === null && !state.replan && converged === fingerprint && due.length === 0) {
           // Fast path: the device already has everything and no inventory is due.
@@ -312,9 +298,14 @@ export class DeviceEndpoint {
       await this.#o.source.sessionEnded(tx, row, report, { nodes: changed, removed: state.removed });
     }
     const response = serializeMessage(composed.message);
-    await tx.updateDeviceReport(row.id, report, converged);
-    await tx.putSession(row.id, state.sessionId, state as unknown as JsonObject, nowIso);
-    await tx.logMessage(row.id, header.sessionId, header.msgId, { requestSha256, response, status: 200 }, nowIso);
+    await tx.finishDeviceMessage(row.id, {
+      report,
+      convergedFingerprint: converged,
+      // A session that ended on the fast path leaves nothing to remember: one write fewer.
+      ...(fastPath && sessionOver ? {} : { session: { sessionId: state.sessionId, state: state as unknown as JsonObject, updatedAt: nowIso } }),
+      log: { sessionId: header.sessionId, msgId: header.msgId, message: { requestSha256, response, status: 200 }, createdAt: nowIso },
+      ...(pruneLogExcept ? { pruneLogExcept } : {}),
+    });
     log.debug({ deviceId: row.id, msgId: header.msgId, commands: composed.sent.length, statuses: effects.statuses.length }, 'answered a device message');
     return { status: 200, contentType: SYNCML, body: response };
   }

@@ -13,7 +13,8 @@ export type PolicyInputs = ResolveInput & { applications: Application[]; admxFil
 export type PolicySnapshot =
   | {
       available: true;
-      fingerprint(tx: StoreTx, device: DeviceRow): Promise<string>;
+      /** `policyEpoch` is the organization's, read with the device (see StoreTx.getPolicyEpoch). */
+      fingerprint(tx: StoreTx, device: DeviceRow, policyEpoch: number): Promise<string>;
       load(tx: StoreTx, device: DeviceRow): Promise<PolicyInputs>;
       /**
        * The API-owned fields the local device row should hold (sync agent mode keeps a shadow of
@@ -31,7 +32,8 @@ export type PolicySnapshot =
  * `prepare` runs before the device's transaction, so network I/O never holds a device lock.
  */
 export interface PolicySource {
-  prepare(device: DeviceRow): Promise<PolicySnapshot>;
+  /** The desired state of the device the SyncHdr names (`winId`), before its transaction starts. */
+  prepare(winId: string): Promise<PolicySnapshot>;
   /**
    * A device the local store does not know yet, by its `winId` (sync agent mode creates the
    * local row from the upstream document); absent when the store is the truth.
@@ -58,7 +60,7 @@ export class StorePolicySource implements PolicySource {
   prepare(): Promise<PolicySnapshot> {
     return Promise.resolve({
       available: true,
-      fingerprint: async (tx, device) => `r${device.revision}.e${await tx.getPolicyEpoch(device.organizationId)}`,
+      fingerprint: (_tx, device, policyEpoch) => Promise.resolve(`r${device.revision}.e${policyEpoch}`),
       load: (tx, device) => loadResolveInput(tx, device),
     });
   }

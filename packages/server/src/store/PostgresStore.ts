@@ -143,10 +143,86 @@ export class PostgresStore implements Store {
   }
 }
 
+/** The device (locked), its epoch, its session and the logged answer, in one statement. */
+function openSql(where: string): string {
+  return `WITH d AS (SELECT * FROM devices WHERE ${where} LIMIT 1 FOR UPDATE)
+    SELECT d.*,
+      (SELECT policy_epoch FROM organizations o WHERE o.id = d.organization_id) AS policy_epoch,
+      (SELECT s.session_id FROM sessions s WHERE s.device_id = d.id) AS current_session_id,
+      (SELECT s.state FROM sessions s WHERE s.device_id = d.id) AS session_state,
+      (SELECT m.request_sha256 FROM message_log m WHERE m.device_id = d.id AND m.session_id = $2 AND m.msg_id = $3) AS logged_sha256,
+      (SELECT m.response FROM message_log m WHERE m.device_id = d.id AND m.session_id = $2 AND m.msg_id = $3) AS logged_response,
+      (SELECT m.status FROM message_log m WHERE m.device_id = d.id AND m.session_id = $2 AND m.msg_id = $3) AS logged_status
+    FROM d`;
+}
+
+const OPEN_BY_ID = openSql('id = $1');
+const OPEN_BY_WIN_ID = openSql('win_id = $1');
+const OPEN_BY_THUMBPRINT = openSql('id = (SELECT device_id FROM device_certs WHERE thumbprint = ANY($1::text[]) LIMIT 1)');
+
+/** The report, the session and the logged answer (and the log pruning), in one statement. */
+const FINISH = `WITH
+  r AS (UPDATE devices SET report = $2, converged_fingerprint = $3 WHERE id = $1),
+  s AS (INSERT INTO sessions (device_id, session_id, state, updated_at) SELECT $1, $4, $5, $6 WHERE $4::text IS NOT NULL
+        ON CONFLICT (device_id) DO UPDATE SET session_id = excluded.session_id, state = excluded.state, updated_at = excluded.updated_at),
+  p AS (DELETE FROM message_log WHERE $12::boolean AND device_id = $1 AND NOT (session_id = ANY($13::text[]))),
+  l AS (INSERT INTO message_log (device_id, session_id, msg_id, request_sha256, response, status, created_at)
+        VALUES ($1, $7, $8, $9, $10, $11, $14)
+        ON CONFLICT (device_id, session_id, msg_id) DO UPDATE SET request_sha256 = excluded.request_sha256,
+          response = excluded.response, status = excluded.status, created_at = excluded.created_at)
+  SELECT 1`;
+
 function makeTx(client: pg.PoolClient): StoreTx {
   const q = async <R extends pg.QueryResultRow>(text: string, values: unknown[] = []): Promise<R[]> =>
     (await client.query<R>({ text, values })).rows;
   return {
+    openDeviceMessage: async (key, sessionId, msgId) => {
+      const [text, first] =
+        'id' in key ? [OPEN_BY_ID, key.id] : 'winId' in key ? [OPEN_BY_WIN_ID, key.winId] : [OPEN_BY_THUMBPRINT, [...key.thumbprints]];
+      const row = (
+        await q<
+          DeviceDbRow & {
+            policy_epoch: string | null;
+            current_session_id: string | null;
+            session_state: string | null;
+            logged_sha256: string | null;
+            logged_response: string | null;
+            logged_status: number | null;
+          }
+        >(text, [first, sessionId, msgId])
+      )[0];
+      if (!row) return undefined;
+      return {
+        device: toDevice(row) as DeviceRow,
+        policyEpoch: row.policy_epoch === null ? 0 : Number(row.policy_epoch),
+        session:
+          row.current_session_id !== null && row.session_state !== null
+            ? { sessionId: row.current_session_id, state: JSON.parse(row.session_state) as JsonObject }
+            : undefined,
+        logged:
+          row.logged_sha256 !== null && row.logged_response !== null
+            ? { requestSha256: row.logged_sha256, response: row.logged_response, status: Number(row.logged_status) }
+            : undefined,
+      };
+    },
+    finishDeviceMessage: async (deviceId, write) => {
+      await q(FINISH, [
+        deviceId,
+        JSON.stringify(write.report),
+        write.convergedFingerprint,
+        write.session?.sessionId ?? null,
+        write.session ? JSON.stringify(write.session.state) : null,
+        write.session?.updatedAt ?? null,
+        write.log.sessionId,
+        write.log.msgId,
+        write.log.message.requestSha256,
+        write.log.message.response,
+        write.log.message.status,
+        write.pruneLogExcept !== undefined,
+        [...(write.pruneLogExcept ?? [])],
+        write.log.createdAt,
+      ]);
+    },
     lockDevice: async (id) => toDevice((await q<DeviceDbRow>('SELECT * FROM devices WHERE id = $1 FOR UPDATE', [id]))[0]),
     getDevice: async (id) => toDevice((await q<DeviceDbRow>('SELECT * FROM devices WHERE id = $1', [id]))[0]),
     getDeviceByWinId: async (winId) =>

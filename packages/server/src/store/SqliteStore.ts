@@ -84,6 +84,9 @@ export class SqliteStore implements Store {
   readonly #statements = new Map<string, Database.Statement>();
   #queue: Promise<unknown> = Promise.resolve();
   readonly #tx: StoreTx;
+  #begin: Database.Statement | undefined;
+  #commit: Database.Statement | undefined;
+  #rollback: Database.Statement | undefined;
 
   private constructor(db: Database.Database) {
     this.#db = db;
@@ -130,13 +133,14 @@ export class SqliteStore implements Store {
     const run = async (): Promise<T> => {
       // IMMEDIATE takes the write lock up front, so two processes sharing the file cannot
       // interleave one device's session (SQLite has one writer at a time anyway).
-      this.#db.exec('BEGIN IMMEDIATE');
+      // Prepared once: exec() would parse the statement again on every transaction.
+      (this.#begin ??= this.#db.prepare('BEGIN IMMEDIATE')).run();
       try {
         const result = await fn(this.#tx);
-        this.#db.exec('COMMIT');
+        (this.#commit ??= this.#db.prepare('COMMIT')).run();
         return result;
       } catch (error) {
-        if (this.#db.inTransaction) this.#db.exec('ROLLBACK');
+        if (this.#db.inTransaction) (this.#rollback ??= this.#db.prepare('ROLLBACK')).run();
         throw error;
       }
     };
@@ -154,7 +158,74 @@ export class SqliteStore implements Store {
     const p = (sql: string) => this.#prepare(sql);
     const getDevice = (id: string) =>
       Promise.resolve(toDevice(p('SELECT * FROM devices WHERE id = ?').get(id) as DeviceDbRow | undefined));
+    const logged = (deviceId: string, sessionId: string, msgId: number): LoggedMessage | undefined => {
+      const row = p(
+        'SELECT request_sha256, response, status FROM message_log WHERE device_id = ? AND session_id = ? AND msg_id = ?',
+      ).get(deviceId, sessionId, msgId) as { request_sha256: string; response: string; status: number } | undefined;
+      return row ? { requestSha256: row.request_sha256, response: row.response, status: Number(row.status) } : undefined;
+    };
+    const session = (deviceId: string): { sessionId: string; state: JsonObject } | undefined => {
+      const row = p('SELECT session_id, state FROM sessions WHERE device_id = ?').get(deviceId) as
+        | { session_id: string; state: string }
+        | undefined;
+      return row ? { sessionId: row.session_id, state: JSON.parse(row.state) as JsonObject } : undefined;
+    };
+    const epoch = (organizationId: string): number => {
+      const row = p('SELECT policy_epoch FROM organizations WHERE id = ?').get(organizationId) as { policy_epoch: number } | undefined;
+      return row ? Number(row.policy_epoch) : 0;
+    };
+    const putSession = (deviceId: string, sessionId: string, state: JsonObject, updatedAt: string): void => {
+      p(
+        `INSERT INTO sessions (device_id, session_id, state, updated_at) VALUES (?, ?, ?, ?)
+         ON CONFLICT (device_id) DO UPDATE SET session_id = excluded.session_id, state = excluded.state,
+           updated_at = excluded.updated_at`,
+      ).run(deviceId, sessionId, JSON.stringify(state), updatedAt);
+    };
+    const logMessage = (deviceId: string, sessionId: string, msgId: number, message: LoggedMessage, createdAt: string): void => {
+      p(
+        `INSERT INTO message_log (device_id, session_id, msg_id, request_sha256, response, status, created_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?)
+         ON CONFLICT (device_id, session_id, msg_id) DO UPDATE SET request_sha256 = excluded.request_sha256,
+           response = excluded.response, status = excluded.status, created_at = excluded.created_at`,
+      ).run(deviceId, sessionId, msgId, message.requestSha256, message.response, message.status, createdAt);
+    };
+    const prune = (deviceId: string, keep: readonly string[]): void => {
+      p('DELETE FROM message_log WHERE device_id = ? AND session_id NOT IN (SELECT value FROM json_each(?))').run(
+        deviceId,
+        JSON.stringify([...keep]),
+      );
+    };
+    const updateReport = (id: string, report: JsonObject, convergedFingerprint: string | null): void => {
+      p('UPDATE devices SET report = ?, converged_fingerprint = ? WHERE id = ?').run(JSON.stringify(report), convergedFingerprint, id);
+    };
     return {
+      openDeviceMessage: (key, sessionId, msgId) => {
+        let row: DeviceDbRow | undefined;
+        if ('id' in key) row = p('SELECT * FROM devices WHERE id = ?').get(key.id) as DeviceDbRow | undefined;
+        else if ('winId' in key) row = p('SELECT * FROM devices WHERE win_id = ?').get(key.winId) as DeviceDbRow | undefined;
+        else {
+          const byThumbprint = p('SELECT d.* FROM device_certs c JOIN devices d ON d.id = c.device_id WHERE c.thumbprint = ?');
+          for (const thumbprint of key.thumbprints) {
+            row = byThumbprint.get(thumbprint) as DeviceDbRow | undefined;
+            if (row) break;
+          }
+        }
+        const device = toDevice(row);
+        if (!device) return Promise.resolve(undefined);
+        return Promise.resolve({
+          device,
+          policyEpoch: epoch(device.organizationId),
+          session: session(device.id),
+          logged: logged(device.id, sessionId, msgId),
+        });
+      },
+      finishDeviceMessage: (deviceId, write) => {
+        updateReport(deviceId, write.report, write.convergedFingerprint);
+        if (write.session) putSession(deviceId, write.session.sessionId, write.session.state, write.session.updatedAt);
+        if (write.pruneLogExcept) prune(deviceId, write.pruneLogExcept);
+        logMessage(deviceId, write.log.sessionId, write.log.msgId, write.log.message, write.log.createdAt);
+        return Promise.resolve();
+      },
       lockDevice: getDevice,
       getDevice,
       getDeviceByWinId: (winId) =>
@@ -181,14 +252,7 @@ export class SqliteStore implements Store {
         ).get(JSON.stringify(doc), id, expectedRevision) as { revision: number } | undefined;
         return Promise.resolve(row ? Number(row.revision) : undefined);
       },
-      updateDeviceReport: (id, report, convergedFingerprint) => {
-        p('UPDATE devices SET report = ?, converged_fingerprint = ? WHERE id = ?').run(
-          JSON.stringify(report),
-          convergedFingerprint,
-          id,
-        );
-        return Promise.resolve();
-      },
+      updateDeviceReport: (id, report, convergedFingerprint) => Promise.resolve(updateReport(id, report, convergedFingerprint)),
 
       getDocument: (collection, id) => {
         const row = p(`SELECT doc FROM ${table(collection)} WHERE id = ?`).get(id) as { doc: string } | undefined;
@@ -217,12 +281,7 @@ export class SqliteStore implements Store {
         return Promise.resolve();
       },
 
-      getPolicyEpoch: (organizationId) => {
-        const row = p('SELECT policy_epoch FROM organizations WHERE id = ?').get(organizationId) as
-          | { policy_epoch: number }
-          | undefined;
-        return Promise.resolve(row ? Number(row.policy_epoch) : 0);
-      },
+      getPolicyEpoch: (organizationId) => Promise.resolve(epoch(organizationId)),
       bumpPolicyEpoch: (organizationId) => {
         const row = p(
           `INSERT INTO organizations (id, organization_id, doc, policy_epoch) VALUES (?, ?, ?, 1)
@@ -305,46 +364,12 @@ export class SqliteStore implements Store {
         return Promise.resolve();
       },
 
-      getSession: (deviceId) => {
-        const row = p('SELECT session_id, state FROM sessions WHERE device_id = ?').get(deviceId) as
-          | { session_id: string; state: string }
-          | undefined;
-        return Promise.resolve(row ? { sessionId: row.session_id, state: JSON.parse(row.state) as JsonObject } : undefined);
-      },
-      putSession: (deviceId, sessionId, state, updatedAt) => {
-        p(
-          `INSERT INTO sessions (device_id, session_id, state, updated_at) VALUES (?, ?, ?, ?)
-           ON CONFLICT (device_id) DO UPDATE SET session_id = excluded.session_id, state = excluded.state,
-             updated_at = excluded.updated_at`,
-        ).run(deviceId, sessionId, JSON.stringify(state), updatedAt);
-        return Promise.resolve();
-      },
-
-      getLoggedMessage: (deviceId, sessionId, msgId) => {
-        const row = p(
-          'SELECT request_sha256, response, status FROM message_log WHERE device_id = ? AND session_id = ? AND msg_id = ?',
-        ).get(deviceId, sessionId, msgId) as { request_sha256: string; response: string; status: number } | undefined;
-        return Promise.resolve(
-          row ? { requestSha256: row.request_sha256, response: row.response, status: Number(row.status) } : undefined,
-        );
-      },
-      logMessage: (deviceId, sessionId, msgId, message: LoggedMessage, createdAt) => {
-        p(
-          `INSERT INTO message_log (device_id, session_id, msg_id, request_sha256, response, status, created_at)
-           VALUES (?, ?, ?, ?, ?, ?, ?)
-           ON CONFLICT (device_id, session_id, msg_id) DO UPDATE SET request_sha256 = excluded.request_sha256,
-             response = excluded.response, status = excluded.status, created_at = excluded.created_at`,
-        ).run(deviceId, sessionId, msgId, message.requestSha256, message.response, message.status, createdAt);
-        return Promise.resolve();
-      },
-      pruneMessageLog: (deviceId, keepSessionIds) => {
-        const keep = JSON.stringify([...keepSessionIds]);
-        p('DELETE FROM message_log WHERE device_id = ? AND session_id NOT IN (SELECT value FROM json_each(?))').run(
-          deviceId,
-          keep,
-        );
-        return Promise.resolve();
-      },
+      getSession: (deviceId) => Promise.resolve(session(deviceId)),
+      putSession: (deviceId, sessionId, state, updatedAt) => Promise.resolve(putSession(deviceId, sessionId, state, updatedAt)),
+      getLoggedMessage: (deviceId, sessionId, msgId) => Promise.resolve(logged(deviceId, sessionId, msgId)),
+      logMessage: (deviceId, sessionId, msgId, message, createdAt) =>
+        Promise.resolve(logMessage(deviceId, sessionId, msgId, message, createdAt)),
+      pruneMessageLog: (deviceId, keepSessionIds) => Promise.resolve(prune(deviceId, keepSessionIds)),
 
       enqueueOutbox: (deviceId, body, now) => {
         const row = p(

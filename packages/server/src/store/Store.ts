@@ -89,8 +89,40 @@ export interface OutboxRow {
 /** A catalog or policy collection: documents keyed by id, scoped to an organization. */
 export type Collection = 'policies' | 'automation_rules' | 'applications' | 'admx_files' | 'mdm_users' | 'organizations';
 
+/** How a device message names its device: by id, by the SyncHdr's `winId`, or by its certificate's thumbprints. */
+export type DeviceKey = { id: string } | { winId: string } | { thumbprints: readonly string[] };
+
+/** What handling one device message starts from, read — and the device locked — in one step. */
+export interface DeviceMessageContext {
+  device: DeviceRow;
+  /** The device's organization's policy epoch (see {@link StoreTx.getPolicyEpoch}). */
+  policyEpoch: number;
+  /** The device's current session, if any. */
+  session: { sessionId: string; state: JsonObject } | undefined;
+  /** The logged answer to this very message (same SessionID and MsgID), if it was answered before. */
+  logged: LoggedMessage | undefined;
+}
+
+/** What handling one device message ends with, written in one step. */
+export interface DeviceMessageWrite {
+  report: JsonObject;
+  convergedFingerprint: string | null;
+  /** The session to store; absent when nothing of it needs remembering (a session that ended on the fast path). */
+  session?: { sessionId: string; state: JsonObject; updatedAt: string };
+  log: { sessionId: string; msgId: number; message: LoggedMessage; createdAt: string };
+  /** When set, the message log of every other session of the device is dropped. */
+  pruneLogExcept?: readonly string[];
+}
+
 /** Everything a transaction can do. All reads see the transaction's own writes. */
 export interface StoreTx {
+  /**
+   * The hot path of the device endpoint: finds and locks the device, and reads its policy epoch,
+   * its session and the logged answer to (sessionId, msgId) — one round trip on PostgreSQL.
+   */
+  openDeviceMessage(key: DeviceKey, sessionId: string, msgId: number): Promise<DeviceMessageContext | undefined>;
+  /** Writes the device's report, its session and the logged answer (and prunes the log) — one round trip on PostgreSQL. */
+  finishDeviceMessage(deviceId: string, write: DeviceMessageWrite): Promise<void>;
   /** Reads a device and holds its lock until the transaction ends (PostgreSQL: `FOR UPDATE`). */
   lockDevice(id: string): Promise<DeviceRow | undefined>;
   getDevice(id: string): Promise<DeviceRow | undefined>;

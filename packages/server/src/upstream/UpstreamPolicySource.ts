@@ -142,14 +142,13 @@ export class UpstreamPolicySource implements PolicySource {
     });
   }
 
-  async prepare(row: DeviceRow): Promise<PolicySnapshot> {
-    if (!row.winId) return { available: false, refuse: true, reason: 'device has no winId' };
+  async prepare(winId: string): Promise<PolicySnapshot> {
     let device: Device | undefined;
     let applications: Application[];
     let admxFiles: AdmxFile[];
     let policies: WinPolicy[];
     try {
-      device = await this.#fetchDevice(row.winId);
+      device = await this.#fetchDevice(winId);
       if (!device) return { available: false, refuse: true, reason: 'the upstream API does not know this device (3001)' };
       policies = embeddedPolicies(device);
       const appIds = new Set(policies.flatMap((p) => ids(p.applications, 'winApplicationId')));
@@ -161,7 +160,7 @@ export class UpstreamPolicySource implements PolicySource {
         (f): f is AdmxFile => f !== undefined,
       );
     } catch (error) {
-      return this.#unavailable(row.winId, error);
+      return this.#unavailable(winId, error);
     }
     // The upstream computed the enforced assignments; without rules the resolver takes them as given.
     const inputs: PolicyInputs = { device, policies, applications, admxFiles };
