@@ -76,6 +76,22 @@ for (const subject of subjects) {
       expect(await store.transaction((tx) => tx.getDevice('d-rollback'))).toBeUndefined();
     });
 
+    test('concurrent transactions: one that fails rolls back alone, the others commit', async () => {
+      const outcomes = await Promise.allSettled(
+        [0, 1, 2, 3, 4].map((i) =>
+          store.transaction(async (tx) => {
+            await tx.putDevice({ id: `group-${i}`, organizationId: 'o-group', winId: null, doc: { i } });
+            await new Promise((r) => setTimeout(r, 1));
+            if (i === 2) throw new Error(`failing ${i}`);
+            return i;
+          }),
+        ),
+      );
+      expect(outcomes.map((o) => o.status)).toEqual(['fulfilled', 'fulfilled', 'rejected', 'fulfilled', 'fulfilled']);
+      const ids = (await store.transaction((tx) => tx.listDevices('o-group'))).map((d) => d.id);
+      expect(ids).toEqual(['group-0', 'group-1', 'group-3', 'group-4']);
+    });
+
     test('documents and policy epochs', async () => {
       await store.transaction(async (tx) => {
         await tx.putDocument('policies', 'p1', 'o1', { id: 'p1', config: { a: '1' } });

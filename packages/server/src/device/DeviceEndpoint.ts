@@ -202,11 +202,11 @@ export class DeviceEndpoint {
     let state: SessionState;
     let pruneLogExcept: string[] | undefined;
     const maxMsgSize = header.meta?.maxMsgSize ?? this.#o.defaultMaxMsgSize;
-    if (!stored || stored.sessionId !== header.sessionId || startsSession) {
+    if (!stored?.state || stored.sessionId !== header.sessionId || startsSession) {
       state = newSessionState(header.sessionId, nowIso, maxMsgSize);
       // Whatever was sent in an interrupted session and never acknowledged goes out again. A
       // converged device has nothing in flight, so the fast path skips this read.
-      if (row.convergedFingerprint === null) await this.#requeueUnacknowledged(tx, row.id, nowIso);
+      if (row.convergedFingerprint === null) await tx.resendUnacknowledged(row.id, nowIso);
       // The log keeps the previous session too: its last answer may still be retried.
       pruneLogExcept = stored && stored.sessionId !== header.sessionId ? [stored.sessionId, header.sessionId] : [header.sessionId];
     } else {
@@ -237,6 +237,7 @@ export class DeviceEndpoint {
     let planned: QueuedCommand[] = [];
     let converged: string | null = row.convergedFingerprint;
     let fastPath = false;
+    let pendingRows: NodeStateRow[] = [];
     if (!unenrolled && !effects.clientHasMore) {
       const mayReplan = state.replan && state.plans < MAX_PLANS_PER_SESSION;
       if (state.queue.length === 0 && (state.planFingerprint === null || mayReplan) && snapshot.available) {
@@ -247,7 +248,7 @@ export class DeviceEndpoint {
           state.planFingerprint = fingerprint;
           fastPath = true;
         } else {
-          await this.#plan(tx, row, state, snapshot, fingerprint, due, nowIso);
+          pendingRows = await this.#plan(tx, row, state, snapshot, fingerprint, due, nowIso);
         }
       } else if (!snapshot.available && state.queue.length === 0 && state.planFingerprint === null) {
         log.warn({ deviceId: row.id, reason: snapshot.reason }, 'desired state unavailable: answering without new commands');
@@ -283,19 +284,27 @@ export class DeviceEndpoint {
       }
     }
     if (composed.sent.length > 0) state.sent[String(header.msgId)] = journal;
-    await tx.upsertNodeStates(row.id, sentNodes);
+    // Planned nodes that go out right now are written once, as sent; the rest show as pending.
+    const sentNow = new Set(sentNodes.map((n) => n.locUri));
+    await tx.upsertNodeStates(row.id, [...pendingRows.filter((n) => !sentNow.has(n.locUri)), ...sentNodes]);
 
     if (composed.sent.length > 0 || state.queue.length > 0 || effects.clientHasMore) {
       converged = null;
     } else if (state.planFingerprint !== null && !unenrolled && !fastPath) {
       // The session is over: converged when the plan was complete and every node acknowledged.
-      converged = state.planComplete && (await this.#allApplied(tx, row.id)) ? state.planFingerprint : null;
+      converged = state.planComplete && (await tx.countUnappliedNodes(row.id)) === 0 ? state.planFingerprint : null;
     }
 
     const sessionOver = composed.sent.length === 0 && state.queue.length === 0 && !effects.clientHasMore;
     if (sessionOver && this.#o.source.sessionEnded) {
       const changed = (await tx.getNodeStates(row.id)).filter((n) => n.updatedAt >= state.startedAt);
       await this.#o.source.sessionEnded(tx, row, report, { nodes: changed, removed: state.removed });
+    }
+    if (sessionOver) {
+      // Nothing is in flight any more: the journal is history, and a session row that stays
+      // small keeps the next check-in cheap.
+      state.sent = {};
+      state.removed = [];
     }
     const response = serializeMessage(composed.message);
     await tx.finishDeviceMessage(row.id, {
@@ -310,17 +319,6 @@ export class DeviceEndpoint {
     return { status: 200, contentType: SYNCML, body: response };
   }
 
-  async #requeueUnacknowledged(tx: StoreTx, deviceId: string, now: string): Promise<void> {
-    const nodes = await tx.getNodeStates(deviceId);
-    const resend = nodes.filter((n) => n.status === 'sent').map((n) => ({ ...n, status: 'pending' as const, updatedAt: now }));
-    await tx.upsertNodeStates(deviceId, resend);
-  }
-
-  async #allApplied(tx: StoreTx, deviceId: string): Promise<boolean> {
-    const nodes = await tx.getNodeStates(deviceId);
-    return nodes.every((n) => n.status === 'applied');
-  }
-
   async #plan(
     tx: StoreTx,
     row: DeviceRow,
@@ -329,7 +327,7 @@ export class DeviceEndpoint {
     fingerprint: string,
     refresh: InventoryKind[],
     now: string,
-  ): Promise<void> {
+  ): Promise<NodeStateRow[]> {
     const inputs = await snapshot.load(tx, row);
     const resolution = resolveEffectivePolicy(inputs);
     const rows = new Map((await tx.getNodeStates(row.id)).map((n) => [n.locUri, n]));
@@ -379,11 +377,11 @@ export class DeviceEndpoint {
         updatedAt: now,
       });
     }
-    await tx.upsertNodeStates(row.id, pending);
     if (resolution.complete && plan.stale.length > 0) {
       await tx.deleteNodeStates(row.id, plan.stale);
       state.removed.push(...plan.stale);
     }
+    return pending;
   }
 }
 

@@ -149,7 +149,7 @@ function openSql(where: string): string {
     SELECT d.*,
       (SELECT policy_epoch FROM organizations o WHERE o.id = d.organization_id) AS policy_epoch,
       (SELECT s.session_id FROM sessions s WHERE s.device_id = d.id) AS current_session_id,
-      (SELECT s.state FROM sessions s WHERE s.device_id = d.id) AS session_state,
+      (SELECT s.state FROM sessions s WHERE s.device_id = d.id AND s.session_id = $2) AS session_state,
       (SELECT m.request_sha256 FROM message_log m WHERE m.device_id = d.id AND m.session_id = $2 AND m.msg_id = $3) AS logged_sha256,
       (SELECT m.response FROM message_log m WHERE m.device_id = d.id AND m.session_id = $2 AND m.msg_id = $3) AS logged_response,
       (SELECT m.status FROM message_log m WHERE m.device_id = d.id AND m.session_id = $2 AND m.msg_id = $3) AS logged_status
@@ -196,8 +196,11 @@ function makeTx(client: pg.PoolClient): StoreTx {
         device: toDevice(row) as DeviceRow,
         policyEpoch: row.policy_epoch === null ? 0 : Number(row.policy_epoch),
         session:
-          row.current_session_id !== null && row.session_state !== null
-            ? { sessionId: row.current_session_id, state: JSON.parse(row.session_state) as JsonObject }
+          row.current_session_id !== null
+            ? {
+                sessionId: row.current_session_id,
+                ...(row.session_state !== null ? { state: JSON.parse(row.session_state) as JsonObject } : {}),
+              }
             : undefined,
         logged:
           row.logged_sha256 !== null && row.logged_response !== null
@@ -380,6 +383,15 @@ function makeTx(client: pg.PoolClient): StoreTx {
         ],
       );
     },
+    resendUnacknowledged: async (deviceId, now) => {
+      const result = await client.query("UPDATE node_states SET status = 'pending', updated_at = $1 WHERE device_id = $2 AND status = 'sent'", [
+        now,
+        deviceId,
+      ]);
+      return result.rowCount ?? 0;
+    },
+    countUnappliedNodes: async (deviceId) =>
+      Number((await q<{ n: string }>("SELECT COUNT(*) AS n FROM node_states WHERE device_id = $1 AND status <> 'applied'", [deviceId]))[0]?.n ?? 0),
     deleteNodeStates: async (deviceId, locUris) => {
       if (locUris.length === 0) return;
       await q('DELETE FROM node_states WHERE device_id = $1 AND loc_uri = ANY($2::text[])', [deviceId, [...locUris]]);

@@ -97,8 +97,12 @@ export interface DeviceMessageContext {
   device: DeviceRow;
   /** The device's organization's policy epoch (see {@link StoreTx.getPolicyEpoch}). */
   policyEpoch: number;
-  /** The device's current session, if any. */
-  session: { sessionId: string; state: JsonObject } | undefined;
+  /**
+   * The device's current session, if any; its `state` only when it is the session asked for
+   * (a message that starts a new session has no use for the old one's state, and parsing it is
+   * the biggest cost of a check-in on the fast path).
+   */
+  session: { sessionId: string; state?: JsonObject } | undefined;
   /** The logged answer to this very message (same SessionID and MsgID), if it was answered before. */
   logged: LoggedMessage | undefined;
 }
@@ -157,6 +161,10 @@ export interface StoreTx {
   /** Inserts or replaces node rows; when a LocURI appears twice, the later row wins. */
   upsertNodeStates(deviceId: string, rows: readonly NodeStateRow[]): Promise<void>;
   deleteNodeStates(deviceId: string, locUris: readonly string[]): Promise<void>;
+  /** Turns every node still `sent` (never acknowledged) back into `pending`; returns how many. */
+  resendUnacknowledged(deviceId: string, now: string): Promise<number>;
+  /** How many of the device's nodes are not `applied`. */
+  countUnappliedNodes(deviceId: string): Promise<number>;
 
   getSession(deviceId: string): Promise<{ sessionId: string; state: JsonObject } | undefined>;
   putSession(deviceId: string, sessionId: string, state: JsonObject, updatedAt: string): Promise<void>;
