@@ -343,12 +343,26 @@ export class DeviceEndpoint {
       });
     }
     const deviceState: DeviceState = { nodes };
-    const plan = planCommands(resolution, deviceState, {
-      maxMsgSize: state.maxMsgSize,
-      refresh,
-      admxFiles: inputs.admxFiles,
-      applications: inputs.applications,
-    });
+    let plan: ReturnType<typeof planCommands>;
+    try {
+      plan = planCommands(resolution, deviceState, {
+        maxMsgSize: state.maxMsgSize,
+        // Room for the header and the Statuses that go first: a quarter of a small message at most.
+        reserveBytes: Math.min(4096, Math.floor(state.maxMsgSize / 4)),
+        refresh,
+        admxFiles: inputs.admxFiles,
+        applications: inputs.applications,
+      });
+    } catch (error) {
+      // A MaxMsgSize too small to carry any command: nothing can be sent to this device.
+      if (!(error instanceof RangeError)) throw error;
+      this.#o.logger.warn({ deviceId: row.id, maxMsgSize: state.maxMsgSize, err: error.message }, 'cannot plan for this device');
+      state.planFingerprint = fingerprint;
+      state.planComplete = false;
+      state.replan = false;
+      state.plans++;
+      return [];
+    }
     for (const issue of [...resolution.issues, ...plan.issues]) {
       this.#o.logger.warn({ deviceId: row.id, code: issue.code, path: issue.path }, issue.message);
     }
