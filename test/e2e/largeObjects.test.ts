@@ -54,7 +54,7 @@ describe('large objects', () => {
 
   test('a MaxMsgSize too small for any command gets a valid answer with no commands, not an error', async () => {
     fleet = await startFleet();
-    const device = await fleet.device('DEMO-LAPTOP-003', { maxMsgSize: 600 });
+    const device = await fleet.device('DEMO-LAPTOP-003', { maxMsgSize: 300 });
     const session = await device.runSession();
     expect(session.ended).toBe('server-done');
     expect(commandsOf(session)).toEqual([]);
