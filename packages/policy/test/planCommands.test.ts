@@ -499,8 +499,12 @@ describe('options', () => {
     expect(() => planCommands(r, nodes, { maxMsgSize: 0 })).toThrow(new RangeError('maxMsgSize must be a positive integer, got 0'));
     expect(() => planCommands(r, nodes, { maxMsgSize: 1.5 })).toThrow(new RangeError('maxMsgSize must be a positive integer, got 1.5'));
     expect(() => planCommands(r, nodes, { maxMsgSize: 8192, reserveBytes: -1 })).toThrow(new RangeError('reserveBytes must be a non-negative integer, got -1'));
-    expect(() => planCommands(r, nodes, { maxMsgSize: 4096 })).toThrow(
+    expect(() => planCommands(r, nodes, { maxMsgSize: 4096, reserveBytes: 4096 })).toThrow(
       new RangeError('maxMsgSize 4096 leaves -101 bytes per message for commands after reserveBytes 4096 and the 101-byte envelope; at least 256 are needed'),
+    );
+    // The default reserve is a quarter of a small MaxMsgSize, which still leaves too little here.
+    expect(() => planCommands(r, nodes, { maxMsgSize: 300 })).toThrow(
+      new RangeError('maxMsgSize 300 leaves 124 bytes per message for commands after reserveBytes 75 and the 101-byte envelope; at least 256 are needed'),
     );
   });
 });

@@ -78,12 +78,18 @@ export async function resolveCommand(argv: string[], io: Io): Promise<number> {
     throw new CliError('ERR_CLI_USAGE', `--max-msg-size must be an integer of at least 1024, got ${String(values['max-msg-size'])}`);
   }
   const resolution = resolveDevice(bundle, device);
-  const plan = planCommands(resolution, { nodes: new Map() }, {
-    maxMsgSize,
-    refresh: (device.refreshInfoNeeded ?? []).filter((k): k is 'hardware' | 'applications' => k === 'hardware' || k === 'applications'),
-    admxFiles: bundle.admxFiles ?? [],
-    applications: bundle.applications ?? [],
-  });
+  let plan: ReturnType<typeof planCommands>;
+  try {
+    plan = planCommands(resolution, { nodes: new Map() }, {
+      maxMsgSize,
+      refresh: (device.refreshInfoNeeded ?? []).filter((k): k is 'hardware' | 'applications' => k === 'hardware' || k === 'applications'),
+      admxFiles: bundle.admxFiles ?? [],
+      applications: bundle.applications ?? [],
+    });
+  } catch (error) {
+    if (error instanceof RangeError) throw new CliError('ERR_CLI_USAGE', error.message, { cause: error });
+    throw error;
+  }
   for (const issue of [...resolution.issues, ...plan.issues]) {
     const where = 'locUri' in issue && typeof issue.locUri === 'string' ? issue.locUri : pathText(issue.path);
     io.err(`${issue.code} ${where}: ${issue.message}\n`);

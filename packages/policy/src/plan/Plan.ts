@@ -52,7 +52,7 @@ export interface PlanOptions {
   maxMsgSize: number;
   /**
    * Bytes to keep free in every message for the SyncHdr, the Statuses the server puts first and
-   * `<Final/>` (default 4096). The XML declaration, the root element and the `SyncBody` tags are
+   * `<Final/>` (default 4096, or a quarter of a smaller MaxMsgSize). The XML declaration, the root element and the `SyncBody` tags are
    * counted by the planner itself.
    */
   reserveBytes?: number | undefined;

@@ -16,6 +16,7 @@ import { msiLocUris, type MsiLocUris } from './msiLocUris.js';
 import { packMessages, sizeOf, unsendable, type PackUnit, type SizedCommand } from './packMessages.js';
 import { prepareAdmxFile } from './prepareAdmxFile.js';
 
+/** The default reserve: 4 KiB, or a quarter of a smaller message. */
 const DEFAULT_RESERVE_BYTES = 4096;
 /** What every message has besides its header, its Statuses, its commands and `<Final/>`. */
 const ENVELOPE = '<?xml version="1.0" encoding="UTF-8"?><SyncML xmlns="SYNCML:SYNCML1.2"><SyncBody></SyncBody></SyncML>';
@@ -84,7 +85,7 @@ function compareIssues(a: PlanIssue, b: PlanIssue): number {
 
 function commandBudget(options: PlanOptions): number {
   const { maxMsgSize } = options;
-  const reserve = options.reserveBytes ?? DEFAULT_RESERVE_BYTES;
+  const reserve = options.reserveBytes ?? Math.min(DEFAULT_RESERVE_BYTES, Math.floor(maxMsgSize / 4));
   if (!Number.isSafeInteger(maxMsgSize) || maxMsgSize <= 0) {
     throw new RangeError(`maxMsgSize must be a positive integer, got ${maxMsgSize}`);
   }

@@ -347,8 +347,6 @@ export class DeviceEndpoint {
     try {
       plan = planCommands(resolution, deviceState, {
         maxMsgSize: state.maxMsgSize,
-        // Room for the header and the Statuses that go first: a quarter of a small message at most.
-        reserveBytes: Math.min(4096, Math.floor(state.maxMsgSize / 4)),
         refresh,
         admxFiles: inputs.admxFiles,
         applications: inputs.applications,
