@@ -24,9 +24,12 @@ const SETTINGS = 200;
 const here = (file: string): string => fileURLToPath(new URL(file, import.meta.url));
 const tsx = new URL('../node_modules/tsx/dist/loader.mjs', import.meta.url).href;
 
-function child<M>(script: string, env: Record<string, string>): Promise<{ process: ChildProcess; ready: M }> {
+/** WINMDM_BENCH_PROFILE=<dir> writes a CPU profile of the server process (node --cpu-prof) there. */
+const profileDir = process.env['WINMDM_BENCH_PROFILE'];
+
+function child<M>(script: string, env: Record<string, string>, profile = false): Promise<{ process: ChildProcess; ready: M }> {
   const proc = fork(here(script), [], {
-    execArgv: ['--conditions=@winmdm/source', '--import', tsx],
+    execArgv: ['--conditions=@winmdm/source', '--import', tsx, ...(profile && profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [])],
     env: { ...process.env, ...env },
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
@@ -124,7 +127,11 @@ async function benchStore(kind: 'sqlite' | 'postgres', quick: boolean, pgUrl: st
     certDevices,
     settings: SETTINGS,
   };
-  const fleet = await child<Extract<FleetServerMessage, { type: 'ready' }>>('./checkin/fleetServer.ts', { WINMDM_BENCH: JSON.stringify(config) });
+  const fleet = await child<Extract<FleetServerMessage, { type: 'ready' }>>(
+    './checkin/fleetServer.ts',
+    { WINMDM_BENCH: JSON.stringify(config) },
+    true,
+  );
   const ca = fleet.ready.caPem;
   const raw = await child<RawServerMessage>('./checkin/rawServer.ts', {
     WINMDM_BENCH_RAW: JSON.stringify({
@@ -281,6 +288,8 @@ export const checkinBench: BenchModule = {
   async run({ quick }) {
     const pgUrl = process.env['WINMDM_TEST_PG_URL'] ?? 'postgres://postgres@127.0.0.1:5432/test';
     const results = await benchStore('sqlite', quick, pgUrl);
+    // WINMDM_BENCH_STORES=sqlite skips PostgreSQL (e.g. when profiling one store).
+    if (process.env['WINMDM_BENCH_STORES'] === 'sqlite') return results;
     if (await postgresReachable(pgUrl)) results.push(...(await benchStore('postgres', quick, pgUrl)));
     else results.push({ name: 'check-in on PostgreSQL', unit: '', median: Number.NaN, n: 0, note: `skipped: ${pgUrl} not reachable` });
     return results;

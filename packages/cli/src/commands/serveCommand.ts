@@ -86,7 +86,8 @@ export async function serveCommand(argv: string[], io: Io, signal?: AbortSignal)
     .flatMap((p) => p.split(','))
     .map((p) => p.trim())
     .filter(Boolean);
-  const logger = pino({ level: values['log-level'] ?? env['WINMDM_LOG_LEVEL'] ?? 'info' });
+  // Logs (JSON lines) go to stderr; stdout keeps the few lines a person reads.
+  const logger = pino({ level: values['log-level'] ?? env['WINMDM_LOG_LEVEL'] ?? 'info' }, pino.destination(2));
   const crash = parseCrash(env['WINMDM_CRASH_AT']);
 
   const { store, description } = await openStore(values, io);
@@ -127,8 +128,9 @@ export async function serveCommand(argv: string[], io: Io, signal?: AbortSignal)
   if (values.demo && !upstream) {
     const demo = await importDemo(store, dir, server, io);
     const first = demo.devices[0];
+    const caFile = relative(io.cwd, join(dir, 'tls', 'ca.crt'));
     io.out(`\ndemo API token: ${demo.token}\n`);
-    io.out(`  curl -k -H 'Authorization: Bearer ${demo.token}' ${server.origin}/mdm/windows/devices/<id>\n`);
+    io.out(`  curl --cacert ${caFile} -H 'Authorization: Bearer ${demo.token}' ${server.origin}/mdm/windows/devices/dev-contoso-003\n`);
     if (first) {
       const rel = (p: string): string => relative(io.cwd, p);
       io.out(
