@@ -100,3 +100,15 @@ export function opsPerSecond(name: string, nsSamples: readonly number[]): BenchR
     n: nsSamples.length,
   };
 }
+
+/**
+ * Notes on the last point of a size sweep how much the cost per key varies across it (the target:
+ * flat within 2x), and returns the sweep.
+ */
+export function noteSweepSpread(sweep: BenchResult[]): BenchResult[] {
+  const costs = sweep.map((r) => r.median);
+  const spread = Math.max(...costs) / Math.min(...costs);
+  const last = sweep.at(-1);
+  if (last) last.note = `max/min ns per key across the sweep: ${spread.toFixed(2)}× (target ≤ 2×: ${spread <= 2 ? 'met' : 'NOT met'})`;
+  return sweep;
+}

@@ -21,7 +21,7 @@ import {
   type ResolutionResult,
 } from '@winmdm/policy';
 import { serializeMessage, type SyncHdr } from '@winmdm/syncml';
-import { median, opsPerSecond, quantile, sampleNsPerOp, type BenchModule, type BenchResult } from './harness.js';
+import { median, opsPerSecond, quantile, sampleNsPerOp, type BenchModule, type BenchResult, noteSweepSpread } from './harness.js';
 
 const CONTOSO: AdmxFile = {
   id: 'AppAdmxFile01',
@@ -150,11 +150,7 @@ export const planBench: BenchModule = {
       const perKey = perOp.map((v) => v / keys);
       sweep.push({ name: `plan sweep: ${keys} keys, first check-in`, unit: 'ns/key', median: median(perKey), p99: quantile(perKey, 0.99), n: perKey.length });
     }
-    const costs = sweep.map((r) => r.median);
-    const spread = Math.max(...costs) / Math.min(...costs);
-    const last = sweep.at(-1) as BenchResult;
-    last.note = `max/min ns per key across the sweep: ${spread.toFixed(2)}× (target ≤ 2×: ${spread <= 2 ? 'met' : 'NOT met'})`;
-    results.push(...sweep);
+    results.push(...noteSweepSpread(sweep));
     return results;
   },
 };

@@ -27,6 +27,7 @@ import {
   sampleNsPerOp,
   type BenchModule,
   type BenchResult,
+  noteSweepSpread,
 } from './harness.js';
 
 /** A small seeded PRNG (mulberry32) so that every run measures the same input. */
@@ -181,11 +182,7 @@ export const resolveBench: BenchModule = {
         n: perKey.length,
       });
     }
-    const costs = sweep.map((r) => r.median);
-    const spread = Math.max(...costs) / Math.min(...costs);
-    const last = sweep.at(-1) as BenchResult;
-    last.note = `max/min ns per key across the sweep: ${spread.toFixed(2)}× (target ≤ 2×: ${spread <= 2 ? 'met' : 'NOT met'})`;
-    results.push(...sweep);
+    results.push(...noteSweepSpread(sweep));
     return results;
   },
 };

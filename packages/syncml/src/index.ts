@@ -27,6 +27,7 @@ export type { ParseOptions } from './parseMessage.js';
 export { serializeMessage } from './serializeMessage.js';
 export { serializeMessageReference } from './serializeMessageReference.js';
 export { commandByteLength, envelopeByteLength } from './commandByteLength.js';
+export { utf8ByteLength } from './utf8ByteLength.js';
 export { statusCode } from './statusCode.js';
 export { StatusCodes } from './StatusCodes.js';
 export type { KnownStatusCode } from './StatusCodes.js';

@@ -2,7 +2,13 @@ const NOT_ASCII = /[^\u0000-\u007f]/;
 
 /**
  * The number of bytes `text` takes in UTF-8, without encoding it. Lone surrogates count as the
- * three bytes of U+FFFD, as `TextEncoder` would write them. Internal to the package.
+ * three bytes of U+FFFD, as `TextEncoder` would write them. Exported for planners that budget
+ * message sizes (MaxMsgSize is in bytes, JavaScript strings are in UTF-16 units).
+ *
+ * @example
+ * ```ts
+ * utf8ByteLength('é'); // 2
+ * ```
  */
 export function utf8ByteLength(text: string): number {
   let bytes = text.length;

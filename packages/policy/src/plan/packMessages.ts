@@ -1,6 +1,5 @@
-import { commandByteLength, type Command, type Item } from '@winmdm/syncml';
+import { commandByteLength, utf8ByteLength, type Command, type Item } from '@winmdm/syncml';
 import type { PlannedCommand, PlannedNode } from './Plan.js';
-import { utf8ByteLength } from './utf8ByteLength.js';
 
 /** A command ready to pack: built with the placeholder CmdID 1, with its measured size. */
 export interface SizedCommand {

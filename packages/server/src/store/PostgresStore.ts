@@ -1,5 +1,6 @@
 import pg from 'pg';
 import { postgresMigrations } from './migrations.js';
+import { table, toDevice, type DeviceDbRow } from './rows.js';
 import type { Collection, DeviceRow, JsonObject, NodeStateRow, OutboxRow, Store, StoreTx } from './Store.js';
 
 /** Options of {@link PostgresStore.open}. */
@@ -12,46 +13,9 @@ export interface PostgresStoreOptions {
   max?: number;
 }
 
-const COLLECTIONS: ReadonlySet<Collection> = new Set([
-  'policies',
-  'automation_rules',
-  'applications',
-  'admx_files',
-  'mdm_users',
-  'organizations',
-]);
-
-function table(collection: Collection): string {
-  if (!COLLECTIONS.has(collection)) throw new Error(`unknown collection ${collection}`);
-  return collection;
-}
-
 function quoteIdent(name: string): string {
   if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) throw new Error(`invalid schema name ${JSON.stringify(name)}`);
   return `"${name}"`;
-}
-
-interface DeviceDbRow {
-  id: string;
-  organization_id: string;
-  win_id: string | null;
-  doc: string;
-  revision: string;
-  report: string;
-  converged_fingerprint: string | null;
-}
-
-function toDevice(row: DeviceDbRow | undefined): DeviceRow | undefined {
-  if (!row) return undefined;
-  return {
-    id: row.id,
-    organizationId: row.organization_id,
-    winId: row.win_id,
-    doc: JSON.parse(row.doc) as JsonObject,
-    revision: Number(row.revision),
-    report: JSON.parse(row.report) as JsonObject,
-    convergedFingerprint: row.converged_fingerprint,
-  };
 }
 
 /** An arbitrary constant for the advisory lock that serialises migrations across replicas. */

@@ -2,6 +2,7 @@ import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { sqliteMigrations } from './migrations.js';
+import { table, toDevice, type DeviceDbRow } from './rows.js';
 import type {
   ApiTokenRow,
   Collection,
@@ -24,21 +25,6 @@ export interface SqliteStoreOptions {
   synchronous?: 'normal' | 'full';
 }
 
-const COLLECTIONS: ReadonlySet<Collection> = new Set([
-  'policies',
-  'automation_rules',
-  'applications',
-  'admx_files',
-  'mdm_users',
-  'organizations',
-]);
-
-function table(collection: Collection): string {
-  // Table names cannot be bound parameters; the set check keeps this safe.
-  if (!COLLECTIONS.has(collection)) throw new Error(`unknown collection ${collection}`);
-  return collection;
-}
-
 /** A transaction waiting for its turn. */
 interface PendingTx {
   fn(tx: StoreTx): Promise<unknown>;
@@ -48,29 +34,6 @@ interface PendingTx {
 
 /** At most this many transactions share one COMMIT, which bounds how long the first one waits. */
 const GROUP_LIMIT = 32;
-
-interface DeviceDbRow {
-  id: string;
-  organization_id: string;
-  win_id: string | null;
-  doc: string;
-  revision: number;
-  report: string;
-  converged_fingerprint: string | null;
-}
-
-function toDevice(row: DeviceDbRow | undefined): DeviceRow | undefined {
-  if (!row) return undefined;
-  return {
-    id: row.id,
-    organizationId: row.organization_id,
-    winId: row.win_id,
-    doc: JSON.parse(row.doc) as JsonObject,
-    revision: Number(row.revision),
-    report: JSON.parse(row.report) as JsonObject,
-    convergedFingerprint: row.converged_fingerprint,
-  };
-}
 
 interface NodeDbRow {
   loc_uri: string;

@@ -1,0 +1,44 @@
+import type { Collection, DeviceRow, JsonObject } from './Store.js';
+
+/**
+ * What both stores share about their rows: the collection tables, and the device row as SQL
+ * returns it. Internal to the store implementations.
+ */
+const COLLECTIONS: ReadonlySet<Collection> = new Set([
+  'policies',
+  'automation_rules',
+  'applications',
+  'admx_files',
+  'mdm_users',
+  'organizations',
+]);
+
+/** The table of a collection. Table names cannot be bound parameters; the set check keeps this safe. */
+export function table(collection: Collection): string {
+  if (!COLLECTIONS.has(collection)) throw new Error(`unknown collection ${collection}`);
+  return collection;
+}
+
+/** A `devices` row as the drivers return it (PostgreSQL returns BIGINT as a string). */
+export interface DeviceDbRow {
+  id: string;
+  organization_id: string;
+  win_id: string | null;
+  doc: string;
+  revision: number | string;
+  report: string;
+  converged_fingerprint: string | null;
+}
+
+export function toDevice(row: DeviceDbRow | undefined): DeviceRow | undefined {
+  if (!row) return undefined;
+  return {
+    id: row.id,
+    organizationId: row.organization_id,
+    winId: row.win_id,
+    doc: JSON.parse(row.doc) as JsonObject,
+    revision: Number(row.revision),
+    report: JSON.parse(row.report) as JsonObject,
+    convergedFingerprint: row.converged_fingerprint,
+  };
+}
