@@ -78,6 +78,29 @@ describe('a Windows device checking in over mutual TLS', () => {
     expect(commandsOf(await device.runSession())).toEqual([]);
   });
 
+  test('an MSI application is installed, and its install result (Alert 1224) is recorded', async () => {
+    // A fleet of its own: Alice's laptop must be new to the server.
+    const own = await startFleet();
+    try {
+      const device = await own.device('DEMO-LAPTOP-001');
+      const first = await device.runSession();
+      const install = commandsOf(first).filter((c) => c.kind !== 'Get' && c.locUri?.includes('/EnterpriseDesktopAppManagement/MSI/'));
+      expect(install.map((c) => c.kind)).toEqual(['Add', 'Exec']);
+      // The device reports the result of the install at the start of its next session.
+      await device.runSession();
+      const doc = (await own.api('GET', '/mdm/windows/devices/dev-contoso-001')).json['data'] as Record<string, unknown>;
+      expect(doc['applicationStatus']).toEqual({
+        '{6E3C4B1A-2F5D-4A8E-9B7C-1D2E3F4A5B6C}': expect.objectContaining({ status: 'installed', code: 0 }),
+      });
+      expect(doc['configDates']).toHaveProperty('applications');
+      const status = doc['configStatus'] as Record<string, { value: string; status: string }>;
+      const node = Object.entries(status).find(([uri]) => uri.includes('/MSI/'))?.[1];
+      expect(node).toMatchObject({ status: 'applied', value: expect.stringContaining('3.2.1.1024') });
+    } finally {
+      await own.close();
+    }
+  });
+
   test('a changed policy yields only the difference', async () => {
     const device = await fleet.device('DEMO-LAPTOP-003');
     await device.runSession();
