@@ -287,9 +287,10 @@ export const checkinBench: BenchModule = {
   name: 'checkin',
   async run({ quick }) {
     const pgUrl = process.env['WINMDM_TEST_PG_URL'] ?? 'postgres://postgres@127.0.0.1:5432/test';
-    const results = await benchStore('sqlite', quick, pgUrl);
-    // WINMDM_BENCH_STORES=sqlite skips PostgreSQL (e.g. when profiling one store).
-    if (process.env['WINMDM_BENCH_STORES'] === 'sqlite') return results;
+    // WINMDM_BENCH_STORES=sqlite (or postgres) runs one store only, e.g. when profiling.
+    const only = process.env['WINMDM_BENCH_STORES'];
+    const results = only === 'postgres' ? [] : await benchStore('sqlite', quick, pgUrl);
+    if (only === 'sqlite') return results;
     if (await postgresReachable(pgUrl)) results.push(...(await benchStore('postgres', quick, pgUrl)));
     else results.push({ name: 'check-in on PostgreSQL', unit: '', median: Number.NaN, n: 0, note: `skipped: ${pgUrl} not reachable` });
     return results;
