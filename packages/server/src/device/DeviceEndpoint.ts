@@ -297,7 +297,8 @@ export class DeviceEndpoint {
 
     const sessionOver = composed.sent.length === 0 && state.queue.length === 0 && !effects.clientHasMore;
     if (sessionOver && this.#o.source.sessionEnded) {
-      const changed = (await tx.getNodeStates(row.id)).filter((n) => n.updatedAt >= state.startedAt);
+      // On the fast path nothing changed: no need to read the device's nodes.
+      const changed = fastPath ? [] : (await tx.getNodeStates(row.id)).filter((n) => n.updatedAt >= state.startedAt);
       await this.#o.source.sessionEnded(tx, row, report, { nodes: changed, removed: state.removed });
     }
     if (sessionOver) {
