@@ -59,6 +59,18 @@ describe('GET /mdm/windows/devices/{id}', () => {
     expectError(await api(ctx.server, 'GET', '/mdm/windows/devices/nope', tokens.contosoAdmin), 404, 3001, 'Entity not found');
   });
 
+  test('answers a conditional GET of an unchanged document with 304 and no body', async () => {
+    const url = `${ctx.server.origin}/mdm/windows/devices?winId=DEMO-LAPTOP-001`;
+    const headers = { authorization: `Bearer ${tokens.contosoAgent}` };
+    const first = await fetch(url, { headers });
+    const etag = first.headers.get('etag');
+    await first.arrayBuffer();
+    expect(etag).toMatch(/^"[A-Za-z0-9_-]+"$/);
+    const again = await fetch(url, { headers: { ...headers, 'if-none-match': etag ?? '' } });
+    expect(again.status).toBe(304);
+    expect(await again.text()).toBe('');
+  });
+
   test('lists devices by winId (the sync agent contract)', async () => {
     const result = await api(ctx.server, 'GET', '/mdm/windows/devices?winId=DEMO-LAPTOP-003', tokens.contosoAgent);
     expect(result.status).toBe(200);
