@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { SqliteStore } from '../src/store/SqliteStore.js';
 import { PostgresStore } from '../src/store/PostgresStore.js';
-import type { NodeStateRow, Store } from '../src/store/Store.js';
+import type { DeviceMessageWrite, JsonObject, NodeStateRow, Store } from '../src/store/Store.js';
 import { pgAvailable, pgUrl, uniqueSchema } from './support/postgres.js';
 
 interface Subject {
@@ -139,17 +139,22 @@ for (const subject of subjects) {
     });
 
     test('sessions and the message log', async () => {
+      const write = (sessionId: string, response: string, state?: JsonObject, pruneLogExcept?: string[]): DeviceMessageWrite => ({
+        report: {},
+        convergedFingerprint: null,
+        ...(state ? { session: { sessionId, state, updatedAt: 't' } } : {}),
+        log: { sessionId, msgId: 1, message: { requestSha256: `r${sessionId}`, response, status: 200 }, createdAt: 't' },
+        ...(pruneLogExcept ? { pruneLogExcept } : {}),
+      });
       await store.transaction(async (tx) => {
-        await tx.putSession('d1', '1', { msgId: 1 }, 't');
-        await tx.putSession('d1', '2', { msgId: 3 }, 't');
-        await tx.logMessage('d1', '1', 1, { requestSha256: 'r1', response: '<a/>', status: 200 }, 't');
-        await tx.logMessage('d1', '2', 1, { requestSha256: 'r2', response: '<b/>', status: 200 }, 't');
-        await tx.logMessage('d1', '3', 1, { requestSha256: 'r3', response: '<c/>', status: 200 }, 't');
+        await tx.finishDeviceMessage('d1', write('1', '<a/>', { msgId: 1 }));
+        await tx.finishDeviceMessage('d1', write('2', '<b/>', { msgId: 3 }));
+        await tx.finishDeviceMessage('d1', write('3', '<c/>'));
       });
       await store.transaction(async (tx) => {
         expect(await tx.getSession('d1')).toEqual({ sessionId: '2', state: { msgId: 3 } });
         expect(await tx.getLoggedMessage('d1', '2', 1)).toEqual({ requestSha256: 'r2', response: '<b/>', status: 200 });
-        await tx.pruneMessageLog('d1', ['2', '3']);
+        await tx.finishDeviceMessage('d1', write('3', '<c/>', undefined, ['2', '3']));
         expect(await tx.getLoggedMessage('d1', '1', 1)).toBeUndefined();
         expect(await tx.getLoggedMessage('d1', '3', 1)).toBeDefined();
       });
@@ -189,7 +194,11 @@ for (const subject of subjects) {
         logged: undefined,
       });
       await store.transaction(async (tx) => {
-        await tx.logMessage('hot', '0', 1, { requestSha256: 'old', response: '<old/>', status: 200 }, 't0');
+        await tx.finishDeviceMessage('hot', {
+          report: {},
+          convergedFingerprint: null,
+          log: { sessionId: '0', msgId: 1, message: { requestSha256: 'old', response: '<old/>', status: 200 }, createdAt: 't0' },
+        });
         await tx.finishDeviceMessage('hot', {
           report: { lastStatusReportTime: 't1' },
           convergedFingerprint: 'fp',

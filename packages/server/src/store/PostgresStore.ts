@@ -1,7 +1,7 @@
 import pg from 'pg';
 import { postgresMigrations } from './migrations.js';
-import { table, toDevice, type DeviceDbRow } from './rows.js';
-import type { Collection, DeviceRow, JsonObject, NodeStateRow, OutboxRow, Store, StoreTx } from './Store.js';
+import { table, toDevice, toNodeState, type DeviceDbRow, type NodeDbRow } from './rows.js';
+import type { DeviceRow, JsonObject, OutboxRow, Store, StoreTx } from './Store.js';
 
 /** Options of {@link PostgresStore.open}. */
 export interface PostgresStoreOptions {
@@ -309,27 +309,7 @@ function makeTx(client: pg.PoolClient): StoreTx {
     },
 
     getNodeStates: async (deviceId) =>
-      (
-        await q<{
-          loc_uri: string;
-          kind: string;
-          value: string | null;
-          status: NodeStateRow['status'];
-          code: number | null;
-          last_command: string | null;
-          session_id: string | null;
-          updated_at: string;
-        }>('SELECT * FROM node_states WHERE device_id = $1 ORDER BY loc_uri COLLATE "C"', [deviceId])
-      ).map((r) => ({
-        locUri: r.loc_uri,
-        kind: r.kind,
-        value: r.value,
-        status: r.status,
-        code: r.code,
-        lastCommand: r.last_command,
-        sessionId: r.session_id,
-        updatedAt: r.updated_at,
-      })),
+      (await q<NodeDbRow>('SELECT * FROM node_states WHERE device_id = $1 ORDER BY loc_uri COLLATE "C"', [deviceId])).map(toNodeState),
     upsertNodeStates: async (deviceId, input) => {
       if (input.length === 0) return;
       // One statement cannot touch a row twice: the last row for a LocURI wins, as it would in order.
@@ -375,15 +355,6 @@ function makeTx(client: pg.PoolClient): StoreTx {
       ))[0];
       return row ? { sessionId: row.session_id, state: JSON.parse(row.state) as JsonObject } : undefined;
     },
-    putSession: async (deviceId, sessionId, state, updatedAt) => {
-      await q(
-        `INSERT INTO sessions (device_id, session_id, state, updated_at) VALUES ($1, $2, $3, $4)
-         ON CONFLICT (device_id) DO UPDATE SET session_id = excluded.session_id, state = excluded.state,
-           updated_at = excluded.updated_at`,
-        [deviceId, sessionId, JSON.stringify(state), updatedAt],
-      );
-    },
-
     getLoggedMessage: async (deviceId, sessionId, msgId) => {
       const row = (
         await q<{ request_sha256: string; response: string; status: number }>(
@@ -393,22 +364,6 @@ function makeTx(client: pg.PoolClient): StoreTx {
       )[0];
       return row ? { requestSha256: row.request_sha256, response: row.response, status: Number(row.status) } : undefined;
     },
-    logMessage: async (deviceId, sessionId, msgId, message, createdAt) => {
-      await q(
-        `INSERT INTO message_log (device_id, session_id, msg_id, request_sha256, response, status, created_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7)
-         ON CONFLICT (device_id, session_id, msg_id) DO UPDATE SET request_sha256 = excluded.request_sha256,
-           response = excluded.response, status = excluded.status, created_at = excluded.created_at`,
-        [deviceId, sessionId, msgId, message.requestSha256, message.response, message.status, createdAt],
-      );
-    },
-    pruneMessageLog: async (deviceId, keepSessionIds) => {
-      await q('DELETE FROM message_log WHERE device_id = $1 AND NOT (session_id = ANY($2::text[]))', [
-        deviceId,
-        [...keepSessionIds],
-      ]);
-    },
-
     enqueueOutbox: async (deviceId, body, now) => {
       const rows = await q<{ id: string }>(
         'INSERT INTO outbox (device_id, body, attempts, next_attempt_at, created_at) VALUES ($1, $2, 0, $3, $3) RETURNING id',

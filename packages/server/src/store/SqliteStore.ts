@@ -2,15 +2,13 @@ import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { sqliteMigrations } from './migrations.js';
-import { table, toDevice, type DeviceDbRow } from './rows.js';
+import { table, toDevice, toNodeState, type DeviceDbRow, type NodeDbRow } from './rows.js';
 import type {
   ApiTokenRow,
-  Collection,
   DeviceCertRow,
   DeviceRow,
   JsonObject,
   LoggedMessage,
-  NodeStateRow,
   OutboxRow,
   Store,
   StoreTx,
@@ -34,17 +32,6 @@ interface PendingTx {
 
 /** At most this many transactions share one COMMIT, which bounds how long the first one waits. */
 const GROUP_LIMIT = 32;
-
-interface NodeDbRow {
-  loc_uri: string;
-  kind: string;
-  value: string | null;
-  status: NodeStateRow['status'];
-  code: number | null;
-  last_command: string | null;
-  session_id: string | null;
-  updated_at: string;
-}
 
 /**
  * The embedded store: one SQLite file in WAL mode through better-sqlite3. better-sqlite3 is
@@ -370,18 +357,7 @@ export class SqliteStore implements Store {
 
       getNodeStates: (deviceId) =>
         Promise.resolve(
-          (p('SELECT * FROM node_states WHERE device_id = ? ORDER BY loc_uri').all(deviceId) as NodeDbRow[]).map(
-            (r) => ({
-              locUri: r.loc_uri,
-              kind: r.kind,
-              value: r.value,
-              status: r.status,
-              code: r.code,
-              lastCommand: r.last_command,
-              sessionId: r.session_id,
-              updatedAt: r.updated_at,
-            }),
-          ),
+          (p('SELECT * FROM node_states WHERE device_id = ? ORDER BY loc_uri').all(deviceId) as NodeDbRow[]).map(toNodeState),
         ),
       upsertNodeStates: (deviceId, rows) => {
         // One prepared statement per row: measured faster than a single statement over JSON,
@@ -413,11 +389,7 @@ export class SqliteStore implements Store {
       },
 
       getSession: (deviceId) => Promise.resolve(session(deviceId)),
-      putSession: (deviceId, sessionId, state, updatedAt) => Promise.resolve(putSession(deviceId, sessionId, state, updatedAt)),
       getLoggedMessage: (deviceId, sessionId, msgId) => Promise.resolve(logged(deviceId, sessionId, msgId)),
-      logMessage: (deviceId, sessionId, msgId, message, createdAt) =>
-        Promise.resolve(logMessage(deviceId, sessionId, msgId, message, createdAt)),
-      pruneMessageLog: (deviceId, keepSessionIds) => Promise.resolve(prune(deviceId, keepSessionIds)),
 
       enqueueOutbox: (deviceId, body, now) => {
         const row = p(

@@ -166,13 +166,9 @@ export interface StoreTx {
   /** How many of the device's nodes are not `applied`. */
   countUnappliedNodes(deviceId: string): Promise<number>;
 
+  /** The device's current session (sessions and the log are written only by {@link StoreTx.finishDeviceMessage}). */
   getSession(deviceId: string): Promise<{ sessionId: string; state: JsonObject } | undefined>;
-  putSession(deviceId: string, sessionId: string, state: JsonObject, updatedAt: string): Promise<void>;
-
   getLoggedMessage(deviceId: string, sessionId: string, msgId: number): Promise<LoggedMessage | undefined>;
-  logMessage(deviceId: string, sessionId: string, msgId: number, message: LoggedMessage, createdAt: string): Promise<void>;
-  /** Drops the message log of every session of the device except the given ones. */
-  pruneMessageLog(deviceId: string, keepSessionIds: readonly string[]): Promise<void>;
 
   enqueueOutbox(deviceId: string, body: string, now: string): Promise<number>;
   dueOutbox(now: string, limit: number): Promise<OutboxRow[]>;

@@ -1,4 +1,4 @@
-import type { Collection, DeviceRow, JsonObject } from './Store.js';
+import type { Collection, DeviceRow, JsonObject, NodeStateRow } from './Store.js';
 
 /**
  * What both stores share about their rows: the collection tables, and the device row as SQL
@@ -40,5 +40,30 @@ export function toDevice(row: DeviceDbRow | undefined): DeviceRow | undefined {
     revision: Number(row.revision),
     report: JSON.parse(row.report) as JsonObject,
     convergedFingerprint: row.converged_fingerprint,
+  };
+}
+
+/** A `node_states` row as the drivers return it. */
+export interface NodeDbRow {
+  loc_uri: string;
+  kind: string;
+  value: string | null;
+  status: NodeStateRow['status'];
+  code: number | null;
+  last_command: string | null;
+  session_id: string | null;
+  updated_at: string;
+}
+
+export function toNodeState(r: NodeDbRow): NodeStateRow {
+  return {
+    locUri: r.loc_uri,
+    kind: r.kind,
+    value: r.value,
+    status: r.status,
+    code: r.code,
+    lastCommand: r.last_command,
+    sessionId: r.session_id,
+    updatedAt: r.updated_at,
   };
 }
