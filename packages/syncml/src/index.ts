@@ -28,6 +28,7 @@ export { serializeMessage } from './serializeMessage.js';
 export { serializeMessageReference } from './serializeMessageReference.js';
 export { commandByteLength, envelopeByteLength } from './commandByteLength.js';
 export { utf8ByteLength } from './utf8ByteLength.js';
+export { renumberCommands } from './renumberCommands.js';
 export { statusCode } from './statusCode.js';
 export { StatusCodes } from './StatusCodes.js';
 export type { KnownStatusCode } from './StatusCodes.js';

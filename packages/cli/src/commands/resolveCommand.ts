@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import { BundleSchema, planCommands, resolveEffectivePolicy, type Bundle, type Device } from '@winmdm/policy';
-import { serializeMessage, type Command, type SyncMLMessage } from '@winmdm/syncml';
+import { renumberCommands, serializeMessage, type SyncMLMessage } from '@winmdm/syncml';
 import { CliError } from '../CliError.js';
 import type { Io } from '../Io.js';
 import { readJsonFile } from '../readJsonFile.js';
@@ -27,14 +27,6 @@ function resolveDevice(bundle: Bundle, device: Device) {
     applications: bundle.applications,
     admxFiles: bundle.admxFiles,
   });
-}
-
-function renumber(command: Command, next: () => number): Command {
-  const cmdId = next();
-  if (command.kind === 'Atomic' || command.kind === 'Sequence') {
-    return { ...command, cmdId, commands: command.commands.map((c) => renumber(c, next)) };
-  }
-  return { ...command, cmdId };
 }
 
 /**
@@ -96,8 +88,10 @@ export async function resolveCommand(argv: string[], io: Io): Promise<number> {
   }
   const serverUrl = values['server-url'] ?? 'https://localhost/ManagementServer/MDM.svc';
   plan.messages.forEach((planned, index) => {
-    let id = 0;
-    const body = planned.map((p) => renumber(p.command, () => ++id));
+    const body = renumberCommands(
+      planned.map((p) => p.command),
+      1,
+    );
     const last = planned.at(-1)?.chunk;
     const message: SyncMLMessage = {
       header: {

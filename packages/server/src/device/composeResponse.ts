@@ -2,6 +2,7 @@ import {
   AlertCodes,
   commandByteLength,
   envelopeByteLength,
+  renumberCommands,
   type Command,
   type Status,
   type SyncHdr,
@@ -53,14 +54,6 @@ function statusFor(request: SyncHdr, owed: OwedStatus): Status {
   };
 }
 
-function renumber(command: Command, next: () => number): Command {
-  const cmdId = next();
-  if (command.kind === 'Atomic' || command.kind === 'Sequence') {
-    return { ...command, cmdId, commands: command.commands.map((c) => renumber(c, next)) };
-  }
-  return { ...command, cmdId };
-}
-
 /** An answer ready to serialise, with the queued commands it carries (renumbered). */
 export interface ComposedResponse {
   message: SyncMLMessage;
@@ -101,10 +94,15 @@ export function composeResponse(
   let budget = options.maxMsgSize - envelopeByteLength(header, true);
   for (const c of body) budget -= commandByteLength(c);
   const sent: ComposedResponse['sent'] = [];
+  // Numbered after the Statuses; what overflows goes back to the queue unnumbered.
+  const numbered = renumberCommands(
+    planned.map((q) => q.command),
+    id + 1,
+  );
   let overflowAt = planned.length;
   for (let i = 0; i < planned.length; i++) {
     const queued = planned[i] as QueuedCommand;
-    const command = renumber(queued.command, next);
+    const command = numbered[i] as Command;
     const size = commandByteLength(command);
     // The first planned command always goes out: the planner sized it for a message of its own.
     if (sent.length > 0 && size > budget) {
