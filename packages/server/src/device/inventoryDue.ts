@@ -11,18 +11,29 @@ export interface InventoryRecord {
   revision: number;
 }
 
+function inventoryOf(report: JsonObject): Partial<Record<InventoryKind, InventoryRecord>> {
+  return (report['inventory'] ?? {}) as Partial<Record<InventoryKind, InventoryRecord>>;
+}
+
 /**
- * The inventories to refresh at this check-in: those the API asked for (`refreshInfoNeeded`)
- * since they were last collected — a request is fulfilled once per document revision — and those
- * older than the interval (or never collected).
+ * The refresh requests of the API (`refreshInfoNeeded`) that no inventory has answered yet: a
+ * request is fulfilled once per document revision.
+ */
+export function outstandingRefresh(device: DeviceRow, report: JsonObject): string[] {
+  const requested = Array.isArray(device.doc['refreshInfoNeeded']) ? (device.doc['refreshInfoNeeded'] as unknown[]) : [];
+  const inventory = inventoryOf(report) as Partial<Record<string, InventoryRecord>>;
+  return requested.filter((kind): kind is string => typeof kind === 'string' && (inventory[kind]?.revision ?? 0) < device.revision);
+}
+
+/**
+ * The inventories to refresh at this check-in: the outstanding refresh requests, and those older
+ * than the interval (or never collected).
  */
 export function inventoryDue(device: DeviceRow, report: JsonObject, now: Date, intervalMs: number): InventoryKind[] {
-  const requested = Array.isArray(device.doc['refreshInfoNeeded']) ? (device.doc['refreshInfoNeeded'] as unknown[]) : [];
-  const inventory = (report['inventory'] ?? {}) as Partial<Record<InventoryKind, InventoryRecord>>;
+  const inventory = inventoryOf(report);
+  const requested = outstandingRefresh(device, report);
   return KINDS.filter((kind) => {
     const last = inventory[kind];
-    if (!last) return true;
-    if (requested.includes(kind) && last.revision < device.revision) return true;
-    return now.getTime() - Date.parse(last.at) >= intervalMs;
+    return !last || requested.includes(kind) || now.getTime() - Date.parse(last.at) >= intervalMs;
   });
 }

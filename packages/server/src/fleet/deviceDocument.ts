@@ -1,6 +1,6 @@
 import { resolveEffectivePolicy, type ResolutionResult } from '@winmdm/policy';
 import type { DeviceRow, JsonObject, StoreTx } from '../store/Store.js';
-import type { InventoryKind, InventoryRecord } from '../device/inventoryDue.js';
+import { outstandingRefresh } from '../device/inventoryDue.js';
 import { loadResolveInput } from './loadResolveInput.js';
 
 function object(value: unknown): JsonObject {
@@ -9,15 +9,6 @@ function object(value: unknown): JsonObject {
 
 function list(value: unknown): unknown[] {
   return Array.isArray(value) ? value : [];
-}
-
-/** The refresh requests the device has not answered yet (a request holds until inventory arrives). */
-function outstandingRefresh(row: DeviceRow): string[] {
-  const inventory = object(row.report['inventory']) as Partial<Record<InventoryKind, InventoryRecord>>;
-  return list(row.doc['refreshInfoNeeded']).filter(
-    (kind): kind is string =>
-      typeof kind === 'string' && !((inventory[kind as InventoryKind]?.revision ?? 0) >= row.revision),
-  );
 }
 
 /** The device's acknowledged state per LocURI, as the document's `configStatus`. */
@@ -77,7 +68,7 @@ export async function deviceDocument(tx: StoreTx, row: DeviceRow): Promise<{ doc
     }),
     subType: doc['subType'] ?? 'device',
     stateHistory: [...list(doc['stateHistory']), ...list(report['stateHistory'])],
-    refreshInfoNeeded: outstandingRefresh(row),
+    refreshInfoNeeded: outstandingRefresh(row, row.report),
     configStatus: await configStatus(tx, row.id),
     ...(report['loginStatus'] ? { loginStatus: report['loginStatus'] } : {}),
     ...(report['applicationStatus'] ? { applicationStatus: report['applicationStatus'] } : {}),
