@@ -1,7 +1,10 @@
-import { readFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { DeviceModel } from '@winmdm/device-sim';
-import { commandsOf, P, received, startFleet, type Fleet } from '../support/fleet.js';
+import { DeviceModel, DeviceSimulator } from '@winmdm/device-sim';
+import { LocalCa } from '@winmdm/server';
+import { commandsOf, P, received, startFleet, windowsFirstMessage, type Fleet } from '../support/fleet.js';
 
 /** The baseline every Contoso device gets (fixtures/demo/bundle.json, pol-contoso-baseline). */
 const BASELINE = {
@@ -124,9 +127,7 @@ describe('a Windows device checking in over mutual TLS', () => {
   test('a retried message gets the byte-identical answer and changes nothing twice', async () => {
     const device = await fleet.device('DEMO-LAPTOP-003');
     await device.runSession();
-    const body = readFileSync(new URL('../../fixtures/syncml/win10-msg1-client-session-start.xml', import.meta.url), 'utf8')
-      .replaceAll('1E08C6E95D8BB843B1278FF45BC60CC6', 'DEMO-LAPTOP-003')
-      .replace('<SessionID>1</SessionID>', '<SessionID>99</SessionID>');
+    const body = windowsFirstMessage('DEMO-LAPTOP-003', '99');
     const a = await device.sendRaw(body);
     const between = await fleet.store.transaction((tx) => tx.getDevice('dev-contoso-003'));
     const b = await device.sendRaw(body);
@@ -154,7 +155,6 @@ describe('a Windows device checking in over mutual TLS', () => {
 
 describe('device identity', () => {
   test('a client without a certificate gets 401 and no policy', async () => {
-    const { DeviceSimulator } = await import('@winmdm/device-sim');
     const anonymous = new DeviceSimulator({ url: fleet.server.mdmUrl, winId: 'DEMO-LAPTOP-001', tls: { ca: fleet.server.ca!.certPem } });
     try {
       await expect(anonymous.runSession()).rejects.toMatchObject({ code: 'ERR_SIM_HTTP', status: 401 });
@@ -165,10 +165,7 @@ describe('device identity', () => {
 
   test('a certificate of one device naming another device in its SyncHdr gets 403', async () => {
     const impostor = await fleet.device('DEMO-LAPTOP-001');
-    const body = readFileSync(new URL('../../fixtures/syncml/win10-msg1-client-session-start.xml', import.meta.url), 'utf8').replaceAll(
-      '1E08C6E95D8BB843B1278FF45BC60CC6',
-      'DEMO-DESKTOP-002',
-    );
+    const body = windowsFirstMessage('DEMO-DESKTOP-002');
     const answer = await impostor.sendRaw(body);
     expect(answer.status).toBe(403);
     expect(answer.body).toMatch(/<CmdRef>0<\/CmdRef><Cmd>SyncHdr<\/Cmd>.*<Data>403<\/Data><\/Status><Final\/>/);
@@ -176,11 +173,6 @@ describe('device identity', () => {
   });
 
   test('a certificate from another CA is refused', async () => {
-    const { LocalCa } = await import('@winmdm/server');
-    const { DeviceSimulator } = await import('@winmdm/device-sim');
-    const { mkdtempSync } = await import('node:fs');
-    const { tmpdir } = await import('node:os');
-    const { join } = await import('node:path');
     const rogue = LocalCa.open(mkdtempSync(join(tmpdir(), 'rogue-ca-'))).issue('client', 'DEMO-LAPTOP-001');
     const sim = new DeviceSimulator({
       url: fleet.server.mdmUrl,

@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { request } from 'undici';
@@ -7,15 +7,12 @@ import { DeviceModel } from '@winmdm/device-sim';
 import { importBundle, PostgresStore, SqliteStore, type Store } from '@winmdm/server';
 import { parseMessage, serializeMessage, type Command, type SyncMLMessage } from '@winmdm/syncml';
 import { freePort, startServe } from '../support/cli.js';
-import { demoBundle } from '../support/fleet.js';
+import { demoBundle, windowsFirstMessage } from '../support/fleet.js';
 import { pgAvailable, pgUrl, uniqueSchema } from '../../packages/server/test/support/postgres.js';
 
 const WIN_ID = 'DEMO-LAPTOP-003';
 const DEVICE_ID = 'dev-contoso-003';
-const msg1 = readFileSync(new URL('../../fixtures/syncml/win10-msg1-client-session-start.xml', import.meta.url), 'utf8').replaceAll(
-  '1E08C6E95D8BB843B1278FF45BC60CC6',
-  WIN_ID,
-);
+const msg1 = windowsFirstMessage(WIN_ID);
 
 async function post(url: string, body: string): Promise<{ status: number; body: string }> {
   const response = await request(url, { method: 'POST', body, headers: { 'content-type': 'application/vnd.syncml.dm+xml' } });

@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import { Writable } from 'node:stream';
 import fc from 'fast-check';
 import { pino } from 'pino';
@@ -6,13 +5,10 @@ import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { DeviceSimulator } from '@winmdm/device-sim';
 import { importBundle, SqliteStore, startWinmdmServer, type Store, type WinmdmServer } from '@winmdm/server';
-import { demoBundle } from '../support/fleet.js';
+import { demoBundle, windowsFirstMessage } from '../support/fleet.js';
 
 const WIN_ID = 'DEMO-LAPTOP-003';
-const msg1 = readFileSync(new URL('../../fixtures/syncml/win10-msg1-client-session-start.xml', import.meta.url), 'utf8').replaceAll(
-  '1E08C6E95D8BB843B1278FF45BC60CC6',
-  WIN_ID,
-);
+const msg1 = windowsFirstMessage(WIN_ID);
 
 const lines: string[] = [];
 const sink = new Writable({

@@ -4,16 +4,13 @@ import { join } from 'node:path';
 import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { importBundle, issueDeviceCertificate, LocalCa, SqliteStore, startWinmdmServer, type Store, type WinmdmServer } from '@winmdm/server';
-import { demoBundle, testLogger } from '../support/fleet.js';
+import { demoBundle, testLogger, windowsFirstMessage } from '../support/fleet.js';
 
 /**
  * Behind a TLS-terminating proxy the server runs plain HTTP and takes the client certificate from
  * a header — only from the configured proxy addresses.
  */
-const msg1 = readFileSync(new URL('../../fixtures/syncml/win10-msg1-client-session-start.xml', import.meta.url), 'utf8').replaceAll(
-  '1E08C6E95D8BB843B1278FF45BC60CC6',
-  'DEMO-LAPTOP-003',
-);
+const msg1 = windowsFirstMessage('DEMO-LAPTOP-003');
 
 let dir: string;
 let store: Store;

@@ -1,7 +1,6 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pino } from 'pino';
 import { Agent, fetch } from 'undici';
 import { DeviceSimulator, type DeviceSimulatorOptions } from '@winmdm/device-sim';
 import {
@@ -13,24 +12,22 @@ import {
   type WinmdmServer,
   type WinmdmServerOptions,
 } from '@winmdm/server';
+import { demoBundle, testLogger, tokens } from '../../packages/server/test/support/server.js';
 
-export const demoBundlePath = new URL('../../fixtures/demo/bundle.json', import.meta.url);
-
-/** The demo fleet, parsed afresh. */
-export function demoBundle(): DemoBundle {
-  return JSON.parse(readFileSync(demoBundlePath, 'utf8')) as DemoBundle;
-}
-
-export interface DemoBundle {
-  devices: { id: string; winId: string; [k: string]: unknown }[];
-  policies: { id: string; config?: Record<string, unknown>; [k: string]: unknown }[];
-  [k: string]: unknown;
-}
-
-export const adminToken = 'demo-contoso-admin-token';
+export { demoBundle, testLogger, type DemoBundle } from '../../packages/server/test/support/server.js';
+export const adminToken = tokens.contosoAdmin;
 export const P = './Device/Vendor/MSFT/Policy/Config/';
 
-export const testLogger = pino({ level: process.env['WINMDM_TEST_LOG'] ?? 'silent' });
+const firstMessage = readFileSync(new URL('../../fixtures/syncml/win10-msg1-client-session-start.xml', import.meta.url), 'utf8');
+
+/**
+ * The first message of a real Windows 10 session (fixtures/syncml/win10-msg1-client-session-start.xml)
+ * as the device `winId` would send it, optionally in another session.
+ */
+export function windowsFirstMessage(winId: string, sessionId?: string): string {
+  const message = firstMessage.replaceAll('1E08C6E95D8BB843B1278FF45BC60CC6', winId);
+  return sessionId === undefined ? message : message.replace('<SessionID>1</SessionID>', `<SessionID>${sessionId}</SessionID>`);
+}
 
 /** A server with TLS and the local CA in a temporary directory, the demo fleet imported, and device certificates on demand. */
 export interface Fleet {

@@ -7,9 +7,16 @@ import { startWinmdmServer, type WinmdmServer, type WinmdmServerOptions } from '
 
 export const demoBundlePath = new URL('../../../../fixtures/demo/bundle.json', import.meta.url);
 
+/** The demo fleet's shape, as far as tests look into it. */
+export interface DemoBundle {
+  devices: { id: string; winId: string; [k: string]: unknown }[];
+  policies: { id: string; config?: Record<string, unknown>; [k: string]: unknown }[];
+  [k: string]: unknown;
+}
+
 /** The demo fleet (fixtures/demo/bundle.json), parsed afresh for each caller. */
-export function demoBundle(): Record<string, unknown> & { devices: Record<string, unknown>[]; policies: Record<string, unknown>[] } {
-  return JSON.parse(readFileSync(demoBundlePath, 'utf8')) as ReturnType<typeof demoBundle>;
+export function demoBundle(): DemoBundle {
+  return JSON.parse(readFileSync(demoBundlePath, 'utf8')) as DemoBundle;
 }
 
 export const tokens = {
