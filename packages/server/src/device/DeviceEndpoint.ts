@@ -14,7 +14,7 @@ import type { Thumbprints } from '../tls/thumbprint.js';
 import type { DeviceKey, DeviceRow, JsonObject, NodeStateRow, Store, StoreTx } from '../store/Store.js';
 import type { PolicySource, PolicySnapshot } from './PolicySource.js';
 import { newSessionState, type QueuedCommand, type SessionState } from './SessionState.js';
-import { processIncoming, type IncomingEffects } from './processIncoming.js';
+import { processIncoming } from './processIncoming.js';
 import { composeResponse, headerStatus, responseHeader } from './composeResponse.js';
 import { inventoryDue, type InventoryKind } from './inventoryDue.js';
 import { applyReport, mergeSummary } from './applyReport.js';
@@ -398,4 +398,3 @@ export class DeviceEndpoint {
   }
 }
 
-export type { IncomingEffects };

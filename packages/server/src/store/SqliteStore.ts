@@ -44,6 +44,8 @@ export class SqliteStore implements Store {
   readonly #statements = new Map<string, Database.Statement>();
   readonly #pending: PendingTx[] = [];
   #draining = false;
+  /** Settles when the current drain (if any) has run every queued transaction. */
+  #drained: Promise<void> = Promise.resolve();
   readonly #tx: StoreTx;
   #begin: Database.Statement | undefined;
   #commit: Database.Statement | undefined;
@@ -107,7 +109,7 @@ export class SqliteStore implements Store {
         // Start after the event loop's I/O phase, so that the requests which arrived in it
         // share this group's COMMIT.
         this.#draining = true;
-        setImmediate(() => void this.#drain());
+        this.#drained = new Promise<void>((done) => setImmediate(() => void this.#drain().finally(done)));
       }
     });
   }
@@ -167,7 +169,7 @@ export class SqliteStore implements Store {
   }
 
   async close(): Promise<void> {
-    while (this.#draining || this.#pending.length > 0) await new Promise((r) => setImmediate(r));
+    while (this.#draining) await this.#drained;
     this.#db.close();
   }
 
