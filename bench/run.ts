@@ -4,7 +4,7 @@
  *   npm run bench                       the full run (under ten minutes)
  *   npm run bench -- --quick            a smoke run (under a minute)
  *   npm run bench -- --json out.json    also writes the figures as JSON
- *   npm run bench -- --only checkin     only the modules whose name contains the word
+ *   npm run bench -- --only checkin     only the modules whose name contains the word (codec, resolve, plan, checkin, router)
  */
 import { writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
@@ -14,8 +14,9 @@ import { codecBench } from './codec.bench.js';
 import { resolveBench } from './resolve.bench.js';
 import { planBench } from './plan.bench.js';
 import { checkinBench } from './checkin.bench.js';
+import { routerBench } from './router.bench.js';
 
-const modules: BenchModule[] = [codecBench, resolveBench, planBench, checkinBench];
+const modules: BenchModule[] = [codecBench, resolveBench, planBench, checkinBench, routerBench];
 
 function format(value: number | undefined): string {
   if (value === undefined || Number.isNaN(value)) return '';

@@ -1,4 +1,20 @@
 export { startWinmdmServer, type WinmdmServer, type WinmdmServerOptions } from './startWinmdmServer.js';
+export {
+  defineApiRoute,
+  defineRawRoute,
+  EnvelopeCodes,
+  type ApiRequest,
+  type ApiRoute,
+  type EnvelopeCode,
+  type HttpMethod,
+  type RawRequest,
+  type RawResponse,
+  type RawRoute,
+  type Route,
+} from './http/Route.js';
+export { Router, type RegisteredRoute, type RouterOptions } from './http/Router.js';
+export { createApiRoutes, ReportAcceptedSchema, type ApiOptions } from './api/createApiRoutes.js';
+export { Metrics, type DeviceMessageOutcome, type MetricsOptions, type NodeStateCounts } from './metrics/Metrics.js';
 export type {
   ApiTokenRow,
   Collection,

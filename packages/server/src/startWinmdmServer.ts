@@ -4,7 +4,13 @@ import type { Store } from './store/Store.js';
 import { DeviceEndpoint, type CrashPoint } from './device/DeviceEndpoint.js';
 import { StorePolicySource, type PolicySource } from './device/PolicySource.js';
 import { startServer, type RunningHttpServer } from './http/startServer.js';
+import { Router } from './http/Router.js';
+import type { Route } from './http/Route.js';
+import { deviceRoute } from './http/deviceRoute.js';
 import { createApiRoutes } from './api/createApiRoutes.js';
+import { authenticate } from './api/authenticate.js';
+import { Metrics } from './metrics/Metrics.js';
+import { operationsRoutes } from './http/operationsRoutes.js';
 import type { ChangeNotifier } from './api/ChangeNotifier.js';
 import type { ReportHandler } from './api/ReportHandler.js';
 import { LocalCa } from './tls/LocalCa.js';
@@ -40,6 +46,10 @@ export interface WinmdmServerOptions {
   now?: () => Date;
   inventoryIntervalMs?: number;
   maxRequestBytes?: number;
+  /** The metrics registry components count on (default: a new one with Node's process metrics). */
+  metrics?: Metrics;
+  /** More routes (declared like the management API's, see `Route`), e.g. another feature's table. */
+  routes?: readonly Route[];
   /** Test aid for the crash-safety tests: kill the process at this point of the n-th device message. */
   crash?: CrashPoint;
 }
@@ -54,6 +64,9 @@ export interface WinmdmServer {
   /** The local CA (absent with plain HTTP and no CA given). */
   ca: LocalCa | undefined;
   http: RunningHttpServer;
+  /** Every route the server answers, declared (what the OpenAPI document is generated from). */
+  router: Router;
+  metrics: Metrics;
   close(): Promise<void>;
 }
 
@@ -67,6 +80,8 @@ export async function startWinmdmServer(options: WinmdmServerOptions): Promise<W
   const logger = options.logger ?? pino({ level: process.env['WINMDM_LOG_LEVEL'] ?? 'info' });
   await options.store.migrate();
   const mdmPath = options.mdmPath ?? '/ManagementServer/MDM.svc';
+  if (!mdmPath.startsWith('/')) throw new Error(`the device endpoint's path must start with /, got ${mdmPath}`);
+  const metrics = options.metrics ?? new Metrics();
 
   let ca = options.ca;
   let tls: { certPem: string; keyPem: string; caPem: string } | undefined;
@@ -93,33 +108,35 @@ export async function startWinmdmServer(options: WinmdmServerOptions): Promise<W
     logger.warn('DEV AUTH IS ON: loopback clients are trusted as whatever device their SyncHdr names. Never use this in production.');
   }
 
-  const routes =
-    options.api === false
-      ? []
-      : [
-          createApiRoutes({
+  const identity = {
+    ca,
+    trustedProxies: options.trustedProxies ?? [],
+    clientCertHeader: options.clientCertHeader ?? 'x-client-cert',
+    devAuth: options.devAuth ?? false,
+  };
+  const router = new Router(
+    [
+      deviceRoute(endpoint, mdmPath as `/${string}`, identity),
+      ...operationsRoutes({ metrics }),
+      ...(options.api === false
+        ? []
+        : createApiRoutes({
             store: options.store,
-            logger: logger.child({ component: 'api' }),
             ...(options.now ? { now: options.now } : {}),
             ...(options.notifier ? { notifier: options.notifier } : {}),
             reports: options.reports ?? new StoreReportHandler(options.store),
-          }),
-        ];
+          })),
+      ...(options.routes ?? []),
+    ],
+    { authenticate: (req) => authenticate(options.store, req), metrics },
+  );
 
   const http = await startServer({
-    endpoint,
+    router,
     logger,
     host: options.host ?? '127.0.0.1',
     port: options.port ?? 8443,
     ...(tls ? { tls } : {}),
-    mdmPath,
-    identity: {
-      ca,
-      trustedProxies: options.trustedProxies ?? [],
-      clientCertHeader: options.clientCertHeader ?? 'x-client-cert',
-      devAuth: options.devAuth ?? false,
-    },
-    routes,
   });
   return {
     origin: http.origin,
@@ -127,6 +144,8 @@ export async function startWinmdmServer(options: WinmdmServerOptions): Promise<W
     port: http.port,
     ca,
     http,
+    router,
+    metrics,
     close: () => http.close(),
   };
 }

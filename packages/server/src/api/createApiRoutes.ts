@@ -1,89 +1,45 @@
-import { createHash } from 'node:crypto';
-import type { IncomingMessage, ServerResponse } from 'node:http';
 import {
+  AdmxFileSchema,
+  ApplicationSchema,
+  DeviceSchema,
   UpdateDeviceRequestSchema,
   WinPolicySchema,
   evaluateAutomationRules,
   type AutomationRule,
   type UpdateDeviceRequest,
 } from '@winmdm/policy';
-import type { Logger } from 'pino';
+import { z } from 'zod';
 import type { DeviceRow, JsonObject, Store, StoreTx } from '../store/Store.js';
-import {
-  ApiError,
-  BillingPlanError,
-  EntityNotFoundError,
-  InvalidBodyError,
-  type FieldIssue,
-} from '../ServerError.js';
-import { BodyTooLargeError, readBody } from '../http/readBody.js';
-import type { RouteHandler } from '../http/startServer.js';
+import { BillingPlanError, EntityNotFoundError } from '../ServerError.js';
+import { defineApiRoute, EnvelopeCodes, type ApiRoute } from '../http/Route.js';
 import { deviceDocument } from '../fleet/deviceDocument.js';
 import { deviceForResolution } from '../fleet/loadResolveInput.js';
 import { allows, Features, organizationPlan } from '../fleet/organizationPlan.js';
-import { authenticate, Permissions, requirePermission, type Caller } from './authenticate.js';
+import { DeviceReportSchema } from '../upstream/DeviceReportSchema.js';
+import { Permissions, type Caller } from './authenticate.js';
 import type { ChangeNotifier } from './ChangeNotifier.js';
 import type { ReportHandler } from './ReportHandler.js';
 
 /** Options of {@link createApiRoutes}. */
 export interface ApiOptions {
   store: Store;
-  logger: Logger;
   now?: () => Date;
   /** Told about every change that alters what devices should get (the hook for push, WNS). */
   notifier?: ChangeNotifier;
   /** Applies reports that sync agents post (`POST /mdm/windows/devices/{id}/reports`). */
   reports?: ReportHandler;
-  /** Largest accepted JSON body (default 1 MiB). */
-  maxBodyBytes?: number;
 }
 
-const PREFIX = '/mdm/windows/';
+/** The `{id}` of a path: one non-empty segment, decoded. */
+const IdParams = z.object({ id: z.string().min(1).max(512) });
 
-function sendJson(res: ServerResponse, status: number, value: unknown, req?: IncomingMessage): void {
-  const body = JSON.stringify(value);
-  const headers: Record<string, string | number> = { 'content-type': 'application/json; charset=utf-8' };
-  if (req?.method === 'GET' && status === 200) {
-    // Conditional GETs: a sync agent revalidating an unchanged document gets a bodiless 304.
-    const etag = `"${createHash('sha256').update(body).digest('base64url').slice(0, 27)}"`;
-    headers['etag'] = etag;
-    if (req.headers['if-none-match'] === etag) {
-      res.writeHead(304, headers);
-      res.end();
-      return;
-    }
-  }
-  headers['content-length'] = Buffer.byteLength(body);
-  res.writeHead(status, headers);
-  res.end(body);
-}
-
-function sendError(res: ServerResponse, error: ApiError): void {
-  sendJson(res, error.status, { status: false, error: { code: error.envelopeCode, message: error.message, ...error.details() } });
-}
-
-function zodIssues(issues: readonly { path: readonly PropertyKey[]; message: string; code: string }[]): FieldIssue[] {
-  return issues.map((i) => ({
-    path: i.path.map((p) => (typeof p === 'number' ? p : String(p))),
-    message: i.message,
-    code: i.code,
-  }));
-}
-
-async function readJson(req: IncomingMessage, limit: number): Promise<unknown> {
-  let raw: Buffer;
-  try {
-    raw = await readBody(req, limit);
-  } catch (error) {
-    if (error instanceof BodyTooLargeError) throw new InvalidBodyError([{ path: [], message: error.message, code: 'too_big' }]);
-    throw error;
-  }
-  try {
-    return JSON.parse(raw.toString('utf8')) as unknown;
-  } catch {
-    throw new InvalidBodyError([{ path: [], message: 'body is not JSON', code: 'invalid_json' }]);
-  }
-}
+/** What `POST /mdm/windows/devices/{id}/reports` answers in `data`. */
+export const ReportAcceptedSchema = z.looseObject({
+  reportId: z.string(),
+  /** False for a `reportId` already applied (a retry after a lost answer). */
+  applied: z.boolean(),
+  duplicate: z.boolean(),
+});
 
 /** A device of the caller's organization, locked for the rest of the transaction; another organization's is "not found". */
 async function ownDevice(tx: StoreTx, caller: Caller, id: string): Promise<DeviceRow> {
@@ -107,15 +63,19 @@ async function ownDocument(
 }
 
 /**
- * The management API on the device endpoint's server: the upstream document's
- * `PATCH /mdm/windows/devices/{id}` (and its `GET`), plus what a sync agent needs (the device list
- * by `winId`, catalog reads, the reports endpoint) and `PUT /mdm/windows/policies/{id}`. Errors
- * use the upstream envelope `{status:false,error:{code,message}}`.
+ * The management API's route table: the upstream document's `PATCH /mdm/windows/devices/{id}`
+ * (and its `GET`), what a sync agent needs (the device list by `winId`, catalog reads, the reports
+ * endpoint) and `GET`/`PUT /mdm/windows/policies/{id}`. Each entry declares its method, path,
+ * permission and request and response schemas; the router validates requests with them and the
+ * OpenAPI document is generated from them. Errors use the upstream envelope
+ * `{status:false,error:{code,message}}`.
+ *
+ * A new route is one more entry here (or in a table of its own that `startWinmdmServer` adds):
+ * the test "every registered route is documented" then holds by construction.
  */
-export function createApiRoutes(options: ApiOptions): RouteHandler {
-  const { store, logger } = options;
+export function createApiRoutes(options: ApiOptions): ApiRoute[] {
+  const { store } = options;
   const now = options.now ?? (() => new Date());
-  const limit = options.maxBodyBytes ?? 1024 * 1024;
 
   const patchDevice = async (caller: Caller, id: string, request: UpdateDeviceRequest): Promise<JsonObject> =>
     store.transaction(async (tx) => {
@@ -146,81 +106,123 @@ export function createApiRoutes(options: ApiOptions): RouteHandler {
       return (await deviceDocument(tx, { ...row, doc, revision })).document;
     });
 
-  const routes: { method: string; pattern: RegExp; run(req: IncomingMessage, caller: Caller, m: RegExpExecArray, url: URL): Promise<[number, unknown]> }[] = [
-    {
+  const catalogRoute = (collection: 'admx_files' | 'applications', segment: string, schema: z.ZodType, operationId: string, summary: string): ApiRoute =>
+    defineApiRoute({
       method: 'GET',
-      pattern: /^devices$/,
-      run: async (_req, caller, _m, url) => {
-        requirePermission(caller, Permissions.deviceRead);
-        const winId = url.searchParams.get('winId');
-        const docs = await store.transaction(async (tx) => {
-          const rows = winId !== null ? [await tx.getDeviceByWinId(winId)] : await tx.listDevices(caller.organizationId);
+      path: `/mdm/windows/${segment}/{id}`,
+      operationId,
+      summary,
+      description: 'A catalog entry of the caller\'s organization, or one shared by every organization (sync agent contract).',
+      tags: ['catalog'],
+      permission: Permissions.deviceRead,
+      params: IdParams,
+      response: schema,
+      errors: [EnvelopeCodes.entityNotFound],
+      handle: ({ caller, params }) => store.transaction((tx) => ownDocument(tx, caller, collection, params.id, collection)),
+    });
+
+  return [
+    defineApiRoute({
+      method: 'GET',
+      path: '/mdm/windows/devices',
+      operationId: 'listDevices',
+      summary: 'The caller\'s devices, or the one with a winId',
+      description: 'With `winId`, a list of at most one device (the sync agent contract: `[]` when unknown).',
+      tags: ['devices'],
+      permission: Permissions.deviceRead,
+      query: z.object({ winId: z.string().min(1).optional() }),
+      response: z.array(DeviceSchema),
+      errors: [],
+      handle: ({ caller, query }) =>
+        store.transaction(async (tx) => {
+          const rows = query.winId !== undefined ? [await tx.getDeviceByWinId(query.winId)] : await tx.listDevices(caller.organizationId);
           const own = rows.filter((r): r is DeviceRow => r !== undefined && r.organizationId === caller.organizationId);
           const out: JsonObject[] = [];
           for (const r of own) out.push((await deviceDocument(tx, r)).document);
           return out;
-        });
-        return [200, { status: true, data: docs }];
-      },
-    },
-    {
+        }),
+    }),
+    defineApiRoute({
       method: 'GET',
-      pattern: /^devices\/([^/]+)$/,
-      run: async (_req, caller, m) => {
-        requirePermission(caller, Permissions.deviceRead);
-        const id = decodeURIComponent(m[1] as string);
-        const doc = await store.transaction(async (tx) => (await deviceDocument(tx, await ownDevice(tx, caller, id))).document);
-        return [200, { status: true, data: doc }];
-      },
-    },
-    {
+      path: '/mdm/windows/devices/{id}',
+      operationId: 'getDevice',
+      summary: 'A device document in the upstream shape',
+      description: '`deviceWinPolicy` is the effective policy; `configStatus` is what the device acknowledged, per LocURI.',
+      tags: ['devices'],
+      permission: Permissions.deviceRead,
+      params: IdParams,
+      response: DeviceSchema,
+      errors: [EnvelopeCodes.entityNotFound],
+      handle: ({ caller, params }) =>
+        store.transaction(async (tx) => (await deviceDocument(tx, await ownDevice(tx, caller, params.id))).document),
+    }),
+    defineApiRoute({
       method: 'PATCH',
-      pattern: /^devices\/([^/]+)$/,
-      run: async (req, caller, m) => {
-        requirePermission(caller, Permissions.deviceUpdate);
-        const id = decodeURIComponent(m[1] as string);
-        const parsed = UpdateDeviceRequestSchema.safeParse(await readJson(req, limit));
-        if (!parsed.success) throw new InvalidBodyError(zodIssues(parsed.error.issues));
-        const doc = await patchDevice(caller, id, parsed.data);
-        await options.notifier?.devicesChanged([id]);
-        return [200, { status: true, data: doc }];
+      path: '/mdm/windows/devices/{id}',
+      operationId: 'updateDevice',
+      summary: 'Update a device (the upstream document\'s request)',
+      description: 'The change reaches the device at its next check-in; only the difference is sent.',
+      tags: ['devices'],
+      permission: Permissions.deviceUpdate,
+      params: IdParams,
+      body: UpdateDeviceRequestSchema,
+      response: DeviceSchema,
+      errors: [EnvelopeCodes.entityNotFound, EnvelopeCodes.billingPlan],
+      handle: async ({ caller, params, body }) => {
+        const doc = await patchDevice(caller, params.id, body);
+        await options.notifier?.devicesChanged([params.id]);
+        return doc;
       },
-    },
-    {
+    }),
+    defineApiRoute({
       method: 'POST',
-      pattern: /^devices\/([^/]+)\/reports$/,
-      run: async (req, caller, m) => {
-        requirePermission(caller, Permissions.deviceReport);
+      path: '/mdm/windows/devices/{id}/reports',
+      operationId: 'postDeviceReport',
+      summary: 'A sync agent\'s report of a device session',
+      description: 'Applied once per `reportId`; a retried report is acknowledged with `applied: false`.',
+      tags: ['sync agent'],
+      permission: Permissions.deviceReport,
+      params: IdParams,
+      body: DeviceReportSchema,
+      response: ReportAcceptedSchema,
+      errors: [EnvelopeCodes.entityNotFound],
+      handle: ({ caller, params, body }) => {
         if (!options.reports) throw new EntityNotFoundError('reports');
-        const id = decodeURIComponent(m[1] as string);
-        const body = await readJson(req, limit);
-        const result = await options.reports.accept(caller, id, body);
-        return [200, { status: true, data: result }];
+        return options.reports.accept(caller, params.id, body);
       },
-    },
-    {
+    }),
+    defineApiRoute({
       method: 'GET',
-      pattern: /^policies\/([^/]+)$/,
-      run: async (_req, caller, m) => {
-        requirePermission(caller, Permissions.policyRead);
-        const id = decodeURIComponent(m[1] as string);
-        return [200, { status: true, data: await store.transaction((tx) => ownDocument(tx, caller, 'policies', id, 'winPolicy')) }];
-      },
-    },
-    {
+      path: '/mdm/windows/policies/{id}',
+      operationId: 'getPolicy',
+      summary: 'A Windows policy',
+      tags: ['policies'],
+      permission: Permissions.policyRead,
+      params: IdParams,
+      response: WinPolicySchema,
+      errors: [EnvelopeCodes.entityNotFound],
+      handle: ({ caller, params }) => store.transaction((tx) => ownDocument(tx, caller, 'policies', params.id, 'winPolicy')),
+    }),
+    defineApiRoute({
       method: 'PUT',
-      pattern: /^policies\/([^/]+)$/,
-      run: async (req, caller, m) => {
-        requirePermission(caller, Permissions.policyUpdate);
-        const id = decodeURIComponent(m[1] as string);
-        const parsed = WinPolicySchema.safeParse(await readJson(req, limit));
-        if (!parsed.success) throw new InvalidBodyError(zodIssues(parsed.error.issues));
+      path: '/mdm/windows/policies/{id}',
+      operationId: 'putPolicy',
+      summary: 'Create or replace a Windows policy',
+      description: 'Bumps the policy\'s `version`; the devices it reaches get the difference at their next check-in.',
+      tags: ['policies'],
+      permission: Permissions.policyUpdate,
+      params: IdParams,
+      body: WinPolicySchema,
+      response: WinPolicySchema,
+      errors: [EnvelopeCodes.entityNotFound],
+      handle: async ({ caller, params, body }) => {
+        const id = params.id;
         const policy = await store.transaction(async (tx) => {
           const existing = await tx.getDocument('policies', id);
           if (existing && existing['organizationId'] !== caller.organizationId) throw new EntityNotFoundError('winPolicy');
           const version = (typeof existing?.['version'] === 'number' ? existing['version'] : 0) + 1;
           const doc: JsonObject = {
-            ...parsed.data,
+            ...body,
             id,
             organizationId: caller.organizationId,
             version,
@@ -232,45 +234,10 @@ export function createApiRoutes(options: ApiOptions): RouteHandler {
           return doc;
         });
         await options.notifier?.organizationChanged(caller.organizationId);
-        return [200, { status: true, data: policy }];
+        return policy;
       },
-    },
-    {
-      method: 'GET',
-      pattern: /^(admx-files|applications)\/([^/]+)$/,
-      run: async (_req, caller, m) => {
-        requirePermission(caller, Permissions.deviceRead);
-        const collection = m[1] === 'admx-files' ? 'admx_files' : 'applications';
-        const id = decodeURIComponent(m[2] as string);
-        const doc = await store.transaction((tx) => ownDocument(tx, caller, collection, id, collection));
-        return [200, { status: true, data: doc }];
-      },
-    },
+    }),
+    catalogRoute('admx_files', 'admx-files', AdmxFileSchema, 'getAdmxFile', 'An ADMX file of the catalog'),
+    catalogRoute('applications', 'applications', ApplicationSchema, 'getApplication', 'An application of the catalog'),
   ];
-
-  return async (req, res, url) => {
-    if (!url.pathname.startsWith(PREFIX)) return false;
-    const rest = url.pathname.slice(PREFIX.length);
-    const matching = routes.filter((r) => r.pattern.test(rest));
-    if (matching.length === 0) return false;
-    try {
-      const route = matching.find((r) => r.method === req.method);
-      if (!route) {
-        res.setHeader('allow', matching.map((r) => r.method).join(', '));
-        sendJson(res, 405, { status: false, error: { code: 405, message: 'Method not allowed' } });
-        return true;
-      }
-      const caller = await authenticate(store, req);
-      const [status, value] = await route.run(req, caller, route.pattern.exec(rest) as RegExpExecArray, url);
-      sendJson(res, status, value, req);
-    } catch (error) {
-      if (error instanceof ApiError) {
-        logger.info({ code: error.code, path: url.pathname, method: req.method }, error.message);
-        sendError(res, error);
-      } else {
-        throw error;
-      }
-    }
-    return true;
-  };
 }

@@ -1,0 +1,59 @@
+import type { ServerResponse } from 'node:http';
+import type { DeviceEndpoint } from '../device/DeviceEndpoint.js';
+import { BodyTooLargeError, readBody } from './readBody.js';
+import { identifyDevice, type IdentityOptions } from './identifyDevice.js';
+import { defineRawRoute, type RawRoute } from './Route.js';
+
+const SYNCML_TYPE = 'application/vnd.syncml.dm+xml';
+
+export function sendText(res: ServerResponse, status: number, contentType: string, body: string): void {
+  res.writeHead(status, { 'content-type': contentType, 'content-length': Buffer.byteLength(body) });
+  res.end(body);
+}
+
+/**
+ * The OMA-DM device endpoint as a route: `POST <mdmPath>` with a SyncML body (query strings such
+ * as `?mode=Maintenance&Platform=WoA` are accepted). Identity comes from the TLS client
+ * certificate (or a trusted proxy's header), never from a bearer token.
+ */
+export function deviceRoute(endpoint: DeviceEndpoint, mdmPath: `/${string}`, identity: IdentityOptions): RawRoute {
+  return defineRawRoute({
+    method: 'POST',
+    path: mdmPath,
+    operationId: 'deviceMessage',
+    summary: 'OMA-DM device endpoint (SyncML DM 1.2, MS-MDM)',
+    description:
+      'One SyncML message of a Windows device; the answer is the next SyncML message of the session. The device is ' +
+      'identified by its TLS client certificate (or a trusted proxy\'s certificate header); its SyncHdr Source must be its own winId.',
+    tags: ['device protocol'],
+    requestBody: { description: 'A SyncML DM 1.2 message', contentType: SYNCML_TYPE },
+    responses: {
+      200: { description: 'The next SyncML message', content: { [SYNCML_TYPE]: {} } },
+      400: { description: 'Not valid SyncML (not XML, a DTD, too deep, wrong namespace, MsgID reused)', content: { 'text/plain': {} } },
+      401: { description: 'No registered certificate, or a device nobody knows (a SyncML answer with status 401)', content: { [SYNCML_TYPE]: {} } },
+      403: { description: "The SyncHdr Source is not the certificate's device", content: { [SYNCML_TYPE]: {} } },
+      413: { description: 'The body exceeds the size limit', content: { 'text/plain': {} } },
+      415: { description: `Not ${SYNCML_TYPE}`, content: { 'text/plain': {} } },
+    },
+    handle: async ({ req, res, log }) => {
+      const type = (req.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase();
+      if (type !== SYNCML_TYPE) {
+        log.warn({ contentType: req.headers['content-type'] }, 'device endpoint: unsupported content type');
+        return sendText(res, 415, 'text/plain', `unsupported content type; expected ${SYNCML_TYPE}\n`);
+      }
+      let body: Buffer;
+      try {
+        body = await readBody(req, endpoint.maxRequestBytes);
+      } catch (error) {
+        if (error instanceof BodyTooLargeError) {
+          log.warn({ limit: endpoint.maxRequestBytes }, 'device endpoint: body too large');
+          res.setHeader('connection', 'close');
+          return sendText(res, 413, 'text/plain', `${error.code}: ${error.message}\n`);
+        }
+        throw error;
+      }
+      const answer = await endpoint.handle(body, identifyDevice(req, identity));
+      sendText(res, answer.status, answer.contentType, answer.body);
+    },
+  });
+}
