@@ -5,9 +5,9 @@ import { request } from 'undici';
 import { afterAll, describe, expect, test } from 'vitest';
 import { DeviceModel } from '@winmdm/device-sim';
 import { importBundle, PostgresStore, SqliteStore, type Store } from '@winmdm/server';
-import { parseMessage, serializeMessage, type Command, type SyncMLMessage } from '@winmdm/syncml';
+import { parseMessage } from '@winmdm/syncml';
 import { freePort, startServe } from '../support/cli.js';
-import { demoBundle, windowsFirstMessage } from '../support/fleet.js';
+import { demoBundle, deviceAnswer, windowsFirstMessage } from '../support/fleet.js';
 import { pgAvailable, pgUrl, uniqueSchema } from '../../packages/server/test/support/postgres.js';
 
 const WIN_ID = 'DEMO-LAPTOP-003';
@@ -17,27 +17,6 @@ const msg1 = windowsFirstMessage(WIN_ID);
 async function post(url: string, body: string): Promise<{ status: number; body: string }> {
   const response = await request(url, { method: 'POST', body, headers: { 'content-type': 'application/vnd.syncml.dm+xml' } });
   return { status: response.statusCode, body: await response.body.text() };
-}
-
-/** The device's answer to a server message, as Windows would give it: statuses and results from the model. */
-function answer(server: SyncMLMessage, model: DeviceModel): string {
-  const body: Command[] = [
-    { kind: 'Status', cmdId: 1, msgRef: server.header.msgId, cmdRef: 0, cmd: 'SyncHdr', targetRefs: [], sourceRefs: [], data: '200', items: [] },
-  ];
-  const results: Command[] = [];
-  for (const command of server.body) {
-    if (command.kind === 'Status') continue;
-    const applied = model.apply(command, { msgRef: server.header.msgId, firstCmdId: body.length + 1 });
-    body.push(...applied.statuses);
-    results.push(...applied.results);
-  }
-  let id = 0;
-  const all = [...body, ...results].map((c) => ({ ...c, cmdId: ++id }));
-  return serializeMessage({
-    header: { ...server.header, msgId: server.header.msgId + 1, target: server.header.source, source: server.header.target },
-    body: all,
-    final: true,
-  });
 }
 
 interface Backend {
@@ -101,7 +80,7 @@ for (const backend of backends) {
           expect(first.status).toBe(200);
           const commands = parseMessage(first.body);
           expect(commands.body.filter((c) => c.kind === 'Replace').length).toBeGreaterThan(0);
-          const ack = answer(commands, model);
+          const ack = deviceAnswer(commands, model);
           await expect(post(url, ack)).rejects.toThrow();
           expect((await crashing.exited).signal).toBe('SIGKILL');
 

@@ -1,101 +1,168 @@
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Agent, fetch } from 'undici';
+import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, expect, test } from 'vitest';
-import { DeviceSimulator } from '@winmdm/device-sim';
-import { freePort, runCli, startServe, type ServeProcess } from '../support/cli.js';
-import { commandsOf, P } from '../support/fleet.js';
+import { cliArgs, freePort, root, startServe, type ServeProcess } from '../support/cli.js';
+import { P } from '../support/fleet.js';
 
 /**
- * The README's five-minute tour, end to end: `winmdm serve --demo` from a clean directory (what
- * `npm start` runs), a PATCH with the demo token, a simulated device, and back.
+ * The README's five-minute tour, run as printed: `winmdm serve --demo` in a clean directory (what
+ * `npm start` runs), then every command of the tour's shell block, each in its own shell and as its
+ * own processes (real curl where the machine has it). The one change is the port: the test's server
+ * listens on a free port instead of 8443. `npx winmdm` runs the CLI from its sources, as every test
+ * does.
  */
+interface Tour {
+  /** The variable assignments before step 1. */
+  preamble: string;
+  /** Each numbered step's commands, continuation lines joined. */
+  steps: Map<number, string[]>;
+}
+
+function readTour(): Tour {
+  const readme = readFileSync(join(root, 'README.md'), 'utf8');
+  const section = readme.slice(readme.indexOf('## A five-minute tour'));
+  const block = /```sh\n([\s\S]*?)```/.exec(section)?.[1];
+  if (block === undefined) throw new Error('README.md has no shell block in its tour');
+  const preamble: string[] = [];
+  const steps = new Map<number, string[]>();
+  let step: number | undefined;
+  for (const line of block.replace(/\\\n\s*/g, '').split('\n')) {
+    const numbered = /^# (\d+)\. /.exec(line);
+    if (numbered) step = Number(numbered[1]);
+    if (line.trim() === '' || line.startsWith('#')) continue;
+    if (step === undefined) preamble.push(line);
+    else steps.set(step, [...(steps.get(step) ?? []), line]);
+  }
+  return { preamble: preamble.join('\n'), steps };
+}
+
+const tour = readTour();
+const hasCurl = spawnSync('curl', ['--version']).status === 0;
+const curlFallback = fileURLToPath(new URL('../support/curlFallback.ts', import.meta.url));
+const quote = (s: string): string => `'${s.replaceAll("'", "'\\''")}'`;
+/** `npx winmdm` from the CLI's sources; `curl` itself, or its stand-in where there is none. */
+const shims = [
+  `npx() { if [ "$1" = winmdm ]; then shift; ${quote(process.execPath)} ${cliArgs([]).map(quote).join(' ')} "$@"; else echo "npx $1: not in the tour" >&2; return 127; fi; }`,
+  ...(hasCurl ? [] : [`curl() { ${quote(process.execPath)} ${cliArgs([]).slice(0, 3).map(quote).join(' ')} ${quote(curlFallback)} "$@"; }`]),
+].join('\n');
+
 let dir: string;
 let serve: ServeProcess;
-let origin: string;
-let token: string;
-let ca: string;
+let port: number;
+
+/** Runs one of the tour's command lines in a fresh shell in the tour's directory, after the preamble. */
+function sh(command: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const script = `set -e\n${shims}\n${`${tour.preamble}\n${command}`.replaceAll('127.0.0.1:8443', `127.0.0.1:${port}`)}\n`;
+  return new Promise((resolve, reject) => {
+    const child = spawn('bash', ['-c', script], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += String(d)));
+    child.stderr.on('data', (d) => (stderr += String(d)));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+/** The one command of a step whose first word is `word`. */
+function command(step: number, word: string): string {
+  const found = (tour.steps.get(step) ?? []).filter((line) => line.split(/\s+/)[0] === word);
+  if (found.length !== 1) throw new Error(`README tour step ${step} has ${found.length} ${word} commands`);
+  return found[0]!;
+}
+
+async function json(step: number, run: Promise<{ code: number | null; stdout: string; stderr: string }>): Promise<Record<string, unknown>> {
+  const result = await run;
+  expect(result.stderr, `step ${step}`).toBe('');
+  expect(result.code, `step ${step}`).toBe(0);
+  return JSON.parse(result.stdout) as Record<string, unknown>;
+}
+
+async function simulate(step: number): Promise<string> {
+  const result = await sh(command(step, 'npx'));
+  expect(result.stderr, `step ${step}`).toBe('');
+  expect(result.code, `step ${step}`).toBe(0);
+  return result.stdout;
+}
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'winmdm-tour-'));
-  const port = await freePort();
-  serve = await startServe(['--demo', '--data-dir', join(dir, 'data'), '--port', String(port)], { cwd: dir });
+  port = await freePort();
+  serve = await startServe(['--demo', '--port', String(port)], { cwd: dir });
   // The demo import and the certificates come after the "serving" lines: wait for the last line.
-  for (let i = 0; i < 100 && !serve.output().includes('run a simulated Windows device'); i++) await new Promise((r) => setTimeout(r, 100));
-  origin = `https://127.0.0.1:${port}`;
-  token = /demo API token: (\S+)/.exec(serve.output())?.[1] ?? '';
-  ca = readFileSync(join(dir, 'data', 'tls', 'ca.crt'), 'utf8');
+  for (let i = 0; i < 300 && !serve.output().includes('run a simulated Windows device'); i++) await new Promise((r) => setTimeout(r, 100));
 });
 afterAll(async () => {
   await serve.stop();
   rmSync(dir, { recursive: true, force: true });
 });
 
-async function patch(id: string, body: unknown): Promise<number> {
-  const dispatcher = new Agent({ connect: { ca } });
-  try {
-    const response = await fetch(`${origin}/mdm/windows/devices/${id}`, {
-      method: 'PATCH',
-      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-      body: JSON.stringify(body),
-      dispatcher,
-    });
-    await response.body?.cancel();
-    return response.status;
-  } finally {
-    await dispatcher.close();
-  }
-}
+test('the tour has its five steps and talks to the port npm start uses', () => {
+  expect([...tour.steps.keys()]).toEqual([1, 2, 3, 4, 5]);
+  expect(tour.preamble).toContain('127.0.0.1:8443');
+});
 
-test('serve --demo prints where it listens, a demo token and the command that runs a simulated device', () => {
+test('serve --demo prints where it listens, a demo token and the commands to try', async () => {
   const out = serve.output();
+  const origin = `https://127.0.0.1:${port}`;
   expect(out).toContain(`device endpoint: ${origin}/ManagementServer/MDM.svc`);
   expect(out).toContain(`management API:  ${origin}/mdm/windows/devices/{id}`);
-  expect(token).toBe('demo-contoso-admin-token');
-  expect(out).toMatch(/npx winmdm simulate --url \S+ --device DEMO-LAPTOP-001 --cert \S+ --key \S+ --ca \S+/);
+  expect(out).toContain('demo API token: demo-contoso-admin-token');
+  // The printed curl and simulate commands run as they are.
+  const curl = /^ {2}(curl .+)$/m.exec(out)?.[1] ?? '';
+  const doc = await json(0, sh(curl));
+  expect(doc).toMatchObject({ status: true, data: { id: 'dev-contoso-003' } });
+  const simulateLine = /^ {2}(npx winmdm simulate .+)$/m.exec(out)?.[1] ?? '';
+  expect(simulateLine).toMatch(/--device DEMO-LAPTOP-001 --cert \S+ --key \S+ --ca \S+$/);
+  const session = await sh(simulateLine);
+  expect(session.stderr).toBe('');
+  expect(session.code).toBe(0);
+  expect(session.stdout).toMatch(/^Session \d+: \d+ device messages, ended server-done$/m);
+  expect(session.stdout).toContain('Replace');
 });
 
-test('the printed simulate command runs a full session', async () => {
-  const command = /npx winmdm simulate (.+)/.exec(serve.output())?.[1] ?? '';
-  const result = await runCli(['simulate', ...command.trim().split(/\s+/)], { cwd: dir });
-  expect(result.stderr).toBe('');
-  expect(result.code).toBe(0);
-  expect(result.stdout).toMatch(/session 1/i);
-  expect(result.stdout).toContain('Replace');
+test('the tour, step by step, as the README prints it', async () => {
+  // 1. The device document, with the effective policy.
+  const first = await json(1, sh(command(1, 'curl')));
+  expect(first).toMatchObject({ status: true, data: { id: 'dev-contoso-003', deviceWinPolicy: { config: { [`${P}DeviceLock/MinDevicePasswordLength`]: 8 } } } });
+
+  // 2. The first check-in receives the effective policy.
+  const checkIn = await simulate(2);
+  expect(checkIn).toContain(`Replace (CmdID `);
+  expect(checkIn).toMatch(new RegExp(`Replace \\(CmdID \\d+\\) ${escape(`${P}DeviceLock/MinDevicePasswordLength`)} = 8$`, 'm'));
+
+  // 3. The assignment.
+  const patch = command(3, 'curl');
+  expect(await json(3, sh(patch))).toMatchObject({ status: true, data: { winPolicyAssignments: [{ winPolicyId: 'pol-contoso-strict-passwords', priority: 1 }] } });
+
+  // 4. Exactly the two settings the assignment changes arrive...
+  const second = await simulate(4);
+  expect(second).toMatch(/^Commands received: Replace 2$/m);
+  expect(replaced(second)).toEqual([`${P}DeviceLock/DevicePasswordExpiration = 90`, `${P}DeviceLock/MinDevicePasswordLength = 12`]);
+  // ... and PATCHing `[]` then checking in sends one Replace back to 8 and one Delete.
+  const emptied = patch.replace(/"winPolicyAssignments":\[[^\]]*\]/, '"winPolicyAssignments":[]');
+  expect(emptied).not.toBe(patch);
+  expect(await json(4, sh(emptied))).toMatchObject({ status: true, data: { winPolicyAssignments: [] } });
+  const third = await simulate(4);
+  expect(third).toMatch(/^Commands received: Delete 1, Replace 1$/m);
+  expect(replaced(third)).toEqual([`${P}DeviceLock/MinDevicePasswordLength = 8`]);
+  expect(third).toMatch(new RegExp(`Delete \\(CmdID \\d+\\) ${escape(`${P}DeviceLock/DevicePasswordExpiration`)}$`, 'm'));
+
+  // 5. What the device acknowledged and reported.
+  const last = (await json(5, sh(command(5, 'curl'))))['data'] as { configStatus: Record<string, unknown>; summary: Record<string, unknown> };
+  expect(last.configStatus[`${P}DeviceLock/MinDevicePasswordLength`]).toMatchObject({ status: 'applied', value: '8' });
+  expect(last.configStatus).not.toHaveProperty(`${P}DeviceLock/DevicePasswordExpiration`);
+  expect(last.summary).toMatchObject({ os: 'Windows' });
 });
 
-test('a PATCHed assignment reaches the device, and PATCHing it away removes exactly what it added', async () => {
-  const device = new DeviceSimulator({
-    url: `${origin}/ManagementServer/MDM.svc`,
-    winId: 'DEMO-LAPTOP-003',
-    tls: {
-      cert: readFileSync(join(dir, 'data', 'devices', 'DEMO-LAPTOP-003.crt')),
-      key: readFileSync(join(dir, 'data', 'devices', 'DEMO-LAPTOP-003.key')),
-      ca,
-    },
-  });
-  try {
-    await device.runSession();
-    expect(commandsOf(await device.runSession())).toEqual([]);
+function escape(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
+}
 
-    expect(await patch('dev-contoso-003', { winPolicyAssignments: [{ winPolicyId: 'pol-contoso-strict-passwords', priority: 1 }] })).toBe(200);
-    const added = await device.runSession();
-    expect(commandsOf(added).map((c) => `${c.kind} ${c.locUri}`).sort()).toEqual([
-      `Replace ${P}DeviceLock/DevicePasswordExpiration`,
-      `Replace ${P}DeviceLock/MinDevicePasswordLength`,
-    ]);
-    expect(device.model.get(`${P}DeviceLock/MinDevicePasswordLength`)).toBe('12');
-
-    expect(await patch('dev-contoso-003', { winPolicyAssignments: [] })).toBe(200);
-    const removed = await device.runSession();
-    expect(commandsOf(removed).map((c) => `${c.kind} ${c.locUri}`).sort()).toEqual([
-      `Delete ${P}DeviceLock/DevicePasswordExpiration`,
-      `Replace ${P}DeviceLock/MinDevicePasswordLength`,
-    ]);
-    expect(device.model.get(`${P}DeviceLock/MinDevicePasswordLength`)).toBe('8');
-    expect(device.model.has(`${P}DeviceLock/DevicePasswordExpiration`)).toBe(false);
-  } finally {
-    await device.close();
-  }
-});
+/** The Replace lines of a printed session, as `LocURI = value`, sorted. */
+function replaced(output: string): string[] {
+  return [...output.matchAll(/^ {4}Replace \(CmdID \d+\) (.+)$/gm)].map((m) => m[1] ?? '').sort();
+}

@@ -2,7 +2,8 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Agent, fetch } from 'undici';
-import { DeviceSimulator, type DeviceSimulatorOptions } from '@winmdm/device-sim';
+import { DeviceSimulator, type DeviceModel, type DeviceSimulatorOptions } from '@winmdm/device-sim';
+import { serializeMessage, type Command, type SyncMLMessage } from '@winmdm/syncml';
 import {
   importBundle,
   issueDeviceCertificate,
@@ -102,4 +103,29 @@ export function received(summary: { received: { commands: { kind: string; locUri
 /** Every non-Status command a session received. */
 export function commandsOf(summary: { received: { commands: { kind: string; locUri?: string }[] }[] }): { kind: string; locUri?: string }[] {
   return summary.received.flatMap((m) => m.commands).filter((c) => c.kind !== 'Status');
+}
+
+/**
+ * The device's answer to a server message, as Windows would give it: a Status for the SyncHdr, then
+ * the statuses and results of the model applying each command (for tests that drive the endpoint
+ * one raw message at a time).
+ */
+export function deviceAnswer(server: SyncMLMessage, model: DeviceModel): string {
+  const body: Command[] = [
+    { kind: 'Status', cmdId: 1, msgRef: server.header.msgId, cmdRef: 0, cmd: 'SyncHdr', targetRefs: [], sourceRefs: [], data: '200', items: [] },
+  ];
+  const results: Command[] = [];
+  for (const command of server.body) {
+    if (command.kind === 'Status') continue;
+    const applied = model.apply(command, { msgRef: server.header.msgId, firstCmdId: body.length + 1 });
+    body.push(...applied.statuses);
+    results.push(...applied.results);
+  }
+  let id = 0;
+  const all = [...body, ...results].map((c) => ({ ...c, cmdId: ++id }));
+  return serializeMessage({
+    header: { ...server.header, msgId: server.header.msgId + 1, target: server.header.source, source: server.header.target },
+    body: all,
+    final: true,
+  });
 }

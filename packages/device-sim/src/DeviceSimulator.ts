@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomInt } from 'node:crypto';
 import { Pool, type Dispatcher } from 'undici';
 import { DEFAULT_MAX_BYTES, parseMessage, serializeMessage, type SyncMLMessage } from '@winmdm/syncml';
 import { DeviceModel } from './DeviceModel.js';
@@ -59,6 +59,12 @@ export interface DeviceSimulatorOptions {
   maxResponseBytes?: number;
   /** Milliseconds to wait for response headers, and between body chunks. Default 30,000. */
   timeout?: number;
+  /**
+   * The SessionID of the first session; later sessions count up from it, like Windows' counter.
+   * Default a random start below 1,000,000, so that two simulators of one device (two runs of
+   * `winmdm simulate`) do not both start at 1.
+   */
+  firstSessionId?: number;
 }
 
 /** Options of {@link DeviceSimulator.runSession}. */
@@ -94,7 +100,8 @@ const DEFAULT_QUERY = 'mode=Maintenance&Platform=WoA';
  * as the benchmark's load generator (many simulators in one process: no logging, no pretty-printing,
  * each message serialized once and parsed once).
  *
- * Sessions are numbered 1, 2, ... per simulator (decimal, like Windows); MsgIDs 1, 2, ... per session.
+ * Sessions are numbered n, n+1, ... per simulator (decimal, like Windows; n is random unless
+ * `firstSessionId` is given); MsgIDs 1, 2, ... per session.
  *
  * @example
  * ```ts
@@ -125,6 +132,7 @@ export class DeviceSimulator {
   readonly #maxResponseBytes: number;
   readonly #timeout: number;
   #pool: Pool | undefined;
+  readonly #firstSessionId: number;
   #sessions = 0;
   #busy = false;
 
@@ -138,6 +146,7 @@ export class DeviceSimulator {
     positive(options.maxMessages, 'maxMessages');
     positive(options.maxResponseBytes, 'maxResponseBytes');
     positive(options.timeout, 'timeout');
+    positive(options.firstSessionId, 'firstSessionId');
     this.winId = options.winId;
     this.model = options.deviceModel ?? new DeviceModel({ devId: options.winId });
     this.#origin = url.origin;
@@ -164,11 +173,17 @@ export class DeviceSimulator {
     this.#maxMessages = options.maxMessages ?? 50;
     this.#maxResponseBytes = options.maxResponseBytes ?? Math.max(DEFAULT_MAX_BYTES, options.maxMsgSize ?? 0);
     this.#timeout = options.timeout ?? 30_000;
+    this.#firstSessionId = options.firstSessionId ?? randomInt(1, 1_000_000);
   }
 
-  /** How many sessions this device has started (the last SessionID). */
+  /** How many sessions this device has started. */
   get sessions(): number {
     return this.#sessions;
+  }
+
+  /** The SessionID of the last session started (undefined before the first). */
+  get lastSessionId(): string | undefined {
+    return this.#sessions === 0 ? undefined : String(this.#firstSessionId + this.#sessions - 1);
   }
 
   /**
@@ -183,9 +198,9 @@ export class DeviceSimulator {
    * @throws {SimulatorBusyError} (`ERR_SIM_BUSY`) when a session of this device is already running.
    */
   async runSession(options: RunSessionOptions = {}): Promise<SessionSummary> {
-    if (this.#busy) throw new SimulatorBusyError(`Device ${this.winId} is already in session ${this.#sessions}`);
+    if (this.#busy) throw new SimulatorBusyError(`Device ${this.winId} is already in session ${this.lastSessionId ?? ''}`);
     this.#busy = true;
-    const sessionId = String(++this.#sessions);
+    const sessionId = String(this.#firstSessionId + this.#sessions++);
     const session = new DeviceSession(this.model, {
       sessionId,
       winId: this.winId,

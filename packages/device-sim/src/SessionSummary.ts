@@ -54,7 +54,7 @@ export interface SentMessage {
  * ({@link formatSessionSummary}) and for a test to assert on.
  */
 export interface SessionSummary {
-  /** The SessionID (decimal, like Windows: 1, 2, ... per simulated device). */
+  /** The SessionID (decimal, like Windows: counting up per simulated device). */
   sessionId: string;
   /** How many messages the device sent (= HTTP round trips). */
   messages: number;

@@ -46,7 +46,7 @@ afterEach(async () => {
 async function firstRequest(run: (device: DeviceSimulator) => Promise<unknown>, model = transcriptDevice()): Promise<Captured> {
   const { agent, requests } = capture();
   agents.push(agent);
-  const device = new DeviceSimulator({ url: `${ORIGIN}${PATH}`, winId: WIN_ID, deviceModel: model, dispatcher: agent, msCv: 'a/tCeBgffEqA5408.0.0.0' });
+  const device = new DeviceSimulator({ url: `${ORIGIN}${PATH}`, winId: WIN_ID, deviceModel: model, dispatcher: agent, msCv: 'a/tCeBgffEqA5408.0.0.0', firstSessionId: 1 });
   await run(device);
   const [request] = requests;
   if (request === undefined) throw new Error('the device sent nothing');
@@ -63,7 +63,7 @@ describe('the first message of a session', () => {
     const model = new DeviceModel({ devId: 'DEVICE-42', inventory: VM_INVENTORY });
     const { agent, requests } = capture();
     agents.push(agent);
-    const device = new DeviceSimulator({ url: `${ORIGIN}${PATH}`, winId: 'DEVICE-42', deviceModel: model, dispatcher: agent });
+    const device = new DeviceSimulator({ url: `${ORIGIN}${PATH}`, winId: 'DEVICE-42', deviceModel: model, dispatcher: agent, firstSessionId: 1 });
     await device.runSession();
     const expected: SyncMLMessage = fixtureMessage('win10-msg1-client-session-start.xml');
     expected.header.source = { locURI: 'DEVICE-42' };
@@ -93,7 +93,7 @@ describe('the first message of a session', () => {
   it('announces MaxMsgSize in the header Meta only when the option is set', async () => {
     const { agent, requests } = capture();
     agents.push(agent);
-    const device = new DeviceSimulator({ url: `${ORIGIN}${PATH}`, winId: WIN_ID, deviceModel: transcriptDevice(), dispatcher: agent, maxMsgSize: 65536 });
+    const device = new DeviceSimulator({ url: `${ORIGIN}${PATH}`, winId: WIN_ID, deviceModel: transcriptDevice(), dispatcher: agent, maxMsgSize: 65536, firstSessionId: 1 });
     await device.runSession();
     expect(parseMessage(requests[0]?.body ?? '').header.meta).toEqual({ maxMsgSize: 65536 });
     const plain = await firstRequest((d) => d.runSession());

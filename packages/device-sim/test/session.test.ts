@@ -27,8 +27,9 @@ async function serve(script: Parameters<typeof startScriptedServer>[0]): Promise
   return server;
 }
 
+/** A simulator whose sessions start at 1, as the transcript's did (the scripted answers compare SessionIDs). */
 function device(url: string, options: Partial<ConstructorParameters<typeof DeviceSimulator>[0]> = {}): DeviceSimulator {
-  const d = new DeviceSimulator({ url, winId: WIN_ID, ...options });
+  const d = new DeviceSimulator({ url, winId: WIN_ID, firstSessionId: 1, ...options });
   devices.push(d);
   return d;
 }
@@ -114,7 +115,7 @@ describe('a session against a scripted server', () => {
     expect(statuses.map((s) => (s.kind === 'Status' ? s.data : ''))).toEqual(['202', '202']);
   });
 
-  it('numbers sessions 1, 2, ... per device and MsgIDs from 1 in each session', async () => {
+  it('numbers sessions n, n+1, ... per device and MsgIDs from 1 in each session', async () => {
     const server = await serve(transcriptScript);
     const sim = device(server.url);
     expect((await sim.runSession()).sessionId).toBe('1');
@@ -126,6 +127,19 @@ describe('a session against a scripted server', () => {
       ['2', 2],
     ]);
     expect(sim.sessions).toBe(2);
+    expect(sim.lastSessionId).toBe('2');
+  });
+
+  it('two simulators of one device (two runs of winmdm simulate) do not start at the same SessionID', async () => {
+    const server = await serve(transcriptScript);
+    const first: string[] = [];
+    for (let i = 0; i < 5; i++) {
+      const sim = new DeviceSimulator({ url: server.url, winId: WIN_ID });
+      devices.push(sim);
+      first.push((await sim.runSession()).sessionId);
+    }
+    expect(first.every((id) => /^[1-9][0-9]*$/.test(id))).toBe(true);
+    expect(new Set(first).size).toBeGreaterThan(1);
   });
 
   it('ends the session on an empty 200 answer, as the transcript server did', async () => {

@@ -21,6 +21,7 @@ export type {
   DeviceCertRow,
   DeviceRow,
   JsonObject,
+  LoggedExchange,
   LoggedMessage,
   NodeStateRow,
   OutboxRow,

@@ -153,7 +153,7 @@ for (const subject of subjects) {
       });
       await store.transaction(async (tx) => {
         expect(await tx.getSession('d1')).toEqual({ sessionId: '2', state: { msgId: 3 } });
-        expect(await tx.getLoggedMessage('d1', '2', 1)).toEqual({ requestSha256: 'r2', response: '<b/>', status: 200 });
+        expect(await tx.getLoggedMessage('d1', '2', 1)).toEqual({ requestSha256: 'r2', response: '<b/>', status: 200, createdAt: 't' });
         await tx.finishDeviceMessage('d1', write('3', '<c/>', undefined, ['2', '3']));
         expect(await tx.getLoggedMessage('d1', '1', 1)).toBeUndefined();
         expect(await tx.getLoggedMessage('d1', '3', 1)).toBeDefined();
@@ -213,7 +213,7 @@ for (const subject of subjects) {
           device: expect.objectContaining({ id: 'hot', report: { lastStatusReportTime: 't1' }, convergedFingerprint: 'fp' }),
           policyEpoch: 1,
           session: { sessionId: '1', state: { lastMsgId: 1 } },
-          logged: { requestSha256: 'r', response: '<a/>', status: 200 },
+          logged: { requestSha256: 'r', response: '<a/>', status: 200, createdAt: 't1' },
         });
       }
       expect(await store.transaction((tx) => tx.getLoggedMessage('hot', '0', 1))).toBeUndefined();

@@ -130,7 +130,7 @@ export async function serveCommand(argv: string[], io: Io, signal?: AbortSignal)
     const first = demo.devices[0];
     const caFile = relative(io.cwd, join(dir, 'tls', 'ca.crt'));
     io.out(`\ndemo API token: ${demo.token}\n`);
-    io.out(`  curl --cacert ${caFile} -H 'Authorization: Bearer ${demo.token}' ${server.origin}/mdm/windows/devices/dev-contoso-003\n`);
+    io.out(`  curl -s --cacert ${caFile} -H 'Authorization: Bearer ${demo.token}' ${server.origin}/mdm/windows/devices/dev-contoso-003\n`);
     if (first) {
       const rel = (p: string): string => relative(io.cwd, p);
       io.out(

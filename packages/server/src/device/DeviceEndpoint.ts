@@ -18,6 +18,7 @@ import { processIncoming } from './processIncoming.js';
 import { composeResponse, headerStatus, responseHeader } from './composeResponse.js';
 import { inventoryDue, type InventoryKind } from './inventoryDue.js';
 import { applyReport, mergeSummary } from './applyReport.js';
+import { replayDecision } from './replayDecision.js';
 
 /** How the caller of the device endpoint authenticated. */
 export type DeviceIdentity =
@@ -56,12 +57,20 @@ export interface DeviceEndpointOptions {
   defaultMaxMsgSize?: number;
   /** How often hardware and application inventory is refreshed without being asked (default 24 h). */
   inventoryIntervalMs?: number;
+  /**
+   * How long after its answer a repeated message of the current session is still a retry and is
+   * answered from the log (default 5 minutes). Older repeats are refused, or served afresh when they
+   * start a session.
+   */
+  retryWindowMs?: number;
   crash?: CrashPoint;
 }
 
 const SYNCML = 'application/vnd.syncml.dm+xml';
 const DEFAULT_MAX_MSG_SIZE = 524_288;
 const DAY_MS = 86_400_000;
+/** Windows retries a message it got no answer to within seconds; five minutes is generous. */
+const DEFAULT_RETRY_WINDOW_MS = 300_000;
 /** The first plan of a session and two re-plans for 404/418 retries; the rest waits for the next session. */
 const MAX_PLANS_PER_SESSION = 3;
 
@@ -86,6 +95,7 @@ export class DeviceEndpoint {
       maxRequestBytes: 1024 * 1024,
       defaultMaxMsgSize: DEFAULT_MAX_MSG_SIZE,
       inventoryIntervalMs: DAY_MS,
+      retryWindowMs: DEFAULT_RETRY_WINDOW_MS,
       now: () => new Date(),
       ...options,
     };
@@ -183,22 +193,39 @@ export class DeviceEndpoint {
       log.warn({ winId: row.winId }, 'DEV AUTH: trusting the SyncHdr Source of this device without a certificate');
     }
 
+    const startsSession = message.body.some(
+      (c) => c.kind === 'Alert' && (Number(c.data) === AlertCodes.CLIENT_INITIATED_MGMT || Number(c.data) === AlertCodes.SERVER_INITIATED_MGMT),
+    );
+    const stored = context.session;
     // A retry of a message already answered: the same bytes again, and nothing applied twice.
     const requestSha256 = sha256(rawBody);
-    const logged = context.logged;
-    if (logged && logged.requestSha256 === requestSha256) {
+    const decision = replayDecision({
+      logged: context.logged,
+      requestSha256,
+      sessionId: header.sessionId,
+      msgId: header.msgId,
+      startsSession,
+      current: stored ? { sessionId: stored.sessionId, lastMsgId: Number(stored.state?.['lastMsgId'] ?? 0) } : undefined,
+      now,
+      windowMs: this.#o.retryWindowMs,
+    });
+    if (decision === 'replay' && context.logged) {
       log.info({ deviceId: row.id, sessionId: header.sessionId, msgId: header.msgId }, 'answered a retried message from the log');
-      return { status: logged.status, contentType: SYNCML, body: logged.response };
+      return { status: context.logged.status, contentType: SYNCML, body: context.logged.response };
+    }
+    if (decision === 'session-over' || decision === 'expired') {
+      log.warn({ deviceId: row.id, sessionId: header.sessionId, msgId: header.msgId, decision }, 'refused a repeated device message that is not a retry');
+      const why =
+        decision === 'expired'
+          ? `was answered more than ${Math.round(this.#o.retryWindowMs / 1000)} s ago and is not answered again`
+          : 'belongs to a session the device has left and is not answered again';
+      return { status: 400, contentType: 'text/plain', body: `ERR_NOT_A_RETRY: message ${header.msgId} of session ${header.sessionId} ${why}\n` };
     }
     if (snapshot.available && snapshot.shadowDoc && !isDeepStrictEqual(snapshot.shadowDoc, row.doc)) {
       const revision = await tx.updateDeviceDoc(row.id, snapshot.shadowDoc, row.revision);
       if (revision !== undefined) row = { ...row, doc: snapshot.shadowDoc, revision };
     }
 
-    const startsSession = message.body.some(
-      (c) => c.kind === 'Alert' && (Number(c.data) === AlertCodes.CLIENT_INITIATED_MGMT || Number(c.data) === AlertCodes.SERVER_INITIATED_MGMT),
-    );
-    const stored = context.session;
     let state: SessionState;
     let pruneLogExcept: string[] | undefined;
     const maxMsgSize = header.meta?.maxMsgSize ?? this.#o.defaultMaxMsgSize;
@@ -207,7 +234,8 @@ export class DeviceEndpoint {
       // Whatever was sent in an interrupted session and never acknowledged goes out again. A
       // converged device has nothing in flight, so the fast path skips this read.
       if (row.convergedFingerprint === null) await tx.resendUnacknowledged(row.id, nowIso);
-      // The log keeps the previous session too: its last answer may still be retried.
+      // The log keeps the previous session too, so that a late repeat of one of its messages is
+      // recognised (and refused) instead of restarting that session.
       pruneLogExcept = stored && stored.sessionId !== header.sessionId ? [stored.sessionId, header.sessionId] : [header.sessionId];
     } else {
       state = stored.state as unknown as SessionState;
@@ -311,8 +339,9 @@ export class DeviceEndpoint {
     await tx.finishDeviceMessage(row.id, {
       report,
       convergedFingerprint: converged,
-      // A session that ended on the fast path leaves nothing to remember: one write fewer.
-      ...(fastPath && sessionOver ? {} : { session: { sessionId: state.sessionId, state: state as unknown as JsonObject, updatedAt: nowIso } }),
+      // Written on the fast path too: it is what tells a retry of this message from a new session
+      // that reuses its SessionID.
+      session: { sessionId: state.sessionId, state: state as unknown as JsonObject, updatedAt: nowIso },
       log: { sessionId: header.sessionId, msgId: header.msgId, message: { requestSha256, response, status: 200 }, createdAt: nowIso },
       ...(pruneLogExcept ? { pruneLogExcept } : {}),
     });
@@ -340,7 +369,9 @@ export class DeviceEndpoint {
         status: n.status,
         ...(n.code !== null ? { code: n.code } : {}),
         ...(n.lastCommand ? { lastCommand: n.lastCommand as NonNullable<KnownNode['lastCommand']> } : {}),
-        ...(n.sessionId === state.sessionId ? { attemptedThisSession: true } : {}),
+        // Nothing was sent in this session before its first plan: a node marked with the same
+        // SessionID then comes from an earlier session that used the ID (a restarted counter).
+        ...(state.plans > 0 && n.sessionId === state.sessionId ? { attemptedThisSession: true } : {}),
       });
     }
     const deviceState: DeviceState = { nodes };

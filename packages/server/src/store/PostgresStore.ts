@@ -116,7 +116,8 @@ function openSql(where: string): string {
       (SELECT s.state FROM sessions s WHERE s.device_id = d.id AND s.session_id = $2) AS session_state,
       (SELECT m.request_sha256 FROM message_log m WHERE m.device_id = d.id AND m.session_id = $2 AND m.msg_id = $3) AS logged_sha256,
       (SELECT m.response FROM message_log m WHERE m.device_id = d.id AND m.session_id = $2 AND m.msg_id = $3) AS logged_response,
-      (SELECT m.status FROM message_log m WHERE m.device_id = d.id AND m.session_id = $2 AND m.msg_id = $3) AS logged_status
+      (SELECT m.status FROM message_log m WHERE m.device_id = d.id AND m.session_id = $2 AND m.msg_id = $3) AS logged_status,
+      (SELECT m.created_at FROM message_log m WHERE m.device_id = d.id AND m.session_id = $2 AND m.msg_id = $3) AS logged_created_at
     FROM d`;
 }
 
@@ -159,6 +160,7 @@ function makeTx(client: pg.PoolClient): StoreTx {
             logged_sha256: string | null;
             logged_response: string | null;
             logged_status: number | null;
+            logged_created_at: string | null;
           }
         >(name, text, [first, sessionId, msgId])
       )[0];
@@ -175,7 +177,12 @@ function makeTx(client: pg.PoolClient): StoreTx {
             : undefined,
         logged:
           row.logged_sha256 !== null && row.logged_response !== null
-            ? { requestSha256: row.logged_sha256, response: row.logged_response, status: Number(row.logged_status) }
+            ? {
+                requestSha256: row.logged_sha256,
+                response: row.logged_response,
+                status: Number(row.logged_status),
+                createdAt: row.logged_created_at ?? '',
+              }
             : undefined,
       };
     },
@@ -357,12 +364,14 @@ function makeTx(client: pg.PoolClient): StoreTx {
     },
     getLoggedMessage: async (deviceId, sessionId, msgId) => {
       const row = (
-        await q<{ request_sha256: string; response: string; status: number }>(
-          'SELECT request_sha256, response, status FROM message_log WHERE device_id = $1 AND session_id = $2 AND msg_id = $3',
+        await q<{ request_sha256: string; response: string; status: number; created_at: string }>(
+          'SELECT request_sha256, response, status, created_at FROM message_log WHERE device_id = $1 AND session_id = $2 AND msg_id = $3',
           [deviceId, sessionId, msgId],
         )
       )[0];
-      return row ? { requestSha256: row.request_sha256, response: row.response, status: Number(row.status) } : undefined;
+      return row
+        ? { requestSha256: row.request_sha256, response: row.response, status: Number(row.status), createdAt: row.created_at }
+        : undefined;
     },
     enqueueOutbox: async (deviceId, body, now) => {
       const rows = await q<{ id: string }>(

@@ -8,6 +8,7 @@ import type {
   DeviceCertRow,
   DeviceRow,
   JsonObject,
+  LoggedExchange,
   LoggedMessage,
   OutboxRow,
   Store,
@@ -177,11 +178,13 @@ export class SqliteStore implements Store {
     const p = (sql: string) => this.#prepare(sql);
     const getDevice = (id: string) =>
       Promise.resolve(toDevice(p('SELECT * FROM devices WHERE id = ?').get(id) as DeviceDbRow | undefined));
-    const logged = (deviceId: string, sessionId: string, msgId: number): LoggedMessage | undefined => {
+    const logged = (deviceId: string, sessionId: string, msgId: number): LoggedExchange | undefined => {
       const row = p(
-        'SELECT request_sha256, response, status FROM message_log WHERE device_id = ? AND session_id = ? AND msg_id = ?',
-      ).get(deviceId, sessionId, msgId) as { request_sha256: string; response: string; status: number } | undefined;
-      return row ? { requestSha256: row.request_sha256, response: row.response, status: Number(row.status) } : undefined;
+        'SELECT request_sha256, response, status, created_at FROM message_log WHERE device_id = ? AND session_id = ? AND msg_id = ?',
+      ).get(deviceId, sessionId, msgId) as { request_sha256: string; response: string; status: number; created_at: string } | undefined;
+      return row
+        ? { requestSha256: row.request_sha256, response: row.response, status: Number(row.status), createdAt: row.created_at }
+        : undefined;
     };
     const session = (deviceId: string): { sessionId: string; state: JsonObject } | undefined => {
       const row = p('SELECT session_id, state FROM sessions WHERE device_id = ?').get(deviceId) as

@@ -75,6 +75,11 @@ export interface LoggedMessage {
   status: number;
 }
 
+/** A logged exchange as read back, with the time it was answered (a replay is bounded in time). */
+export interface LoggedExchange extends LoggedMessage {
+  createdAt: string;
+}
+
 /** A queued report for an upstream API (sync agent mode). */
 export interface OutboxRow {
   id: number;
@@ -104,7 +109,7 @@ export interface DeviceMessageContext {
    */
   session: { sessionId: string; state?: JsonObject } | undefined;
   /** The logged answer to this very message (same SessionID and MsgID), if it was answered before. */
-  logged: LoggedMessage | undefined;
+  logged: LoggedExchange | undefined;
 }
 
 /** What handling one device message ends with, written in one step. */
@@ -168,7 +173,7 @@ export interface StoreTx {
 
   /** The device's current session (sessions and the log are written only by {@link StoreTx.finishDeviceMessage}). */
   getSession(deviceId: string): Promise<{ sessionId: string; state: JsonObject } | undefined>;
-  getLoggedMessage(deviceId: string, sessionId: string, msgId: number): Promise<LoggedMessage | undefined>;
+  getLoggedMessage(deviceId: string, sessionId: string, msgId: number): Promise<LoggedExchange | undefined>;
 
   enqueueOutbox(deviceId: string, body: string, now: string): Promise<number>;
   dueOutbox(now: string, limit: number): Promise<OutboxRow[]>;
