@@ -75,6 +75,22 @@ export { WinPolicyAssignmentSchema, type WinPolicyAssignment } from './WinPolicy
 export { WinPolicySchema, type WinPolicy } from './WinPolicySchema.js';
 export { compareWindowsVersions } from './compareWindowsVersions.js';
 export { evaluateAutomationRules } from './evaluateAutomationRules.js';
+export type {
+  BeatenValue,
+  ExplainInput,
+  ExplainedConflict,
+  ExplainedLayer,
+  ExplainedSetting,
+  ExplainedSource,
+  ExplainedStatus,
+  Explanation,
+  NodeStatusEvent,
+  NodeStatusInput,
+} from './explain/Explanation.js';
+export { explainResolution } from './explain/explainResolution.js';
+export { nodeStatusMeaning } from './explain/nodeStatusMeaning.js';
+export { shortenKey } from './explain/shortenKey.js';
+export { valueText } from './explain/valueText.js';
 export { normalizeOmaUri } from './normalizeOmaUri.js';
 export { parseWindowsVersion, type WindowsVersionParts } from './parseWindowsVersion.js';
 export { resolveEffectivePolicy } from './resolveEffectivePolicy.js';

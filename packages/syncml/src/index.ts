@@ -31,6 +31,7 @@ export { utf8ByteLength } from './utf8ByteLength.js';
 export { renumberCommands } from './renumberCommands.js';
 export { statusCode } from './statusCode.js';
 export { StatusCodes } from './StatusCodes.js';
+export { statusCodeMeaning } from './statusCodeMeaning.js';
 export type { KnownStatusCode } from './StatusCodes.js';
 export { AlertCodes } from './AlertCodes.js';
 export type { KnownAlertCode } from './AlertCodes.js';
