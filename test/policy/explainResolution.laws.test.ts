@@ -33,8 +33,11 @@ test('the explanation tells the provenance exactly: one row per entry, its sourc
     fc.property(resolveInputArb, nodesArb, (input, nodes) => {
       const resolution = resolveEffectivePolicy(input);
       const explanation = explainResolution({ device: input.device, policies: input.policies, resolution, nodes });
-      expect(explanation.settings.map((s) => [s.field, s.key])).toEqual(resolution.provenance.map((p) => [p.field, p.key]));
-      resolution.provenance.forEach((entry, i) => {
+      // Rows by field in delivery order, then in provenance (key) order.
+      const order = ['config', 'admxConfigs', 'applications', 'scripts', 'bookmarks', 'assets', 'agentConfiguration'];
+      const expected = [...resolution.provenance].sort((a, b) => order.indexOf(a.field) - order.indexOf(b.field));
+      expect(explanation.settings.map((s) => [s.field, s.key])).toEqual(expected.map((p) => [p.field, p.key]));
+      expected.forEach((entry, i) => {
         const row = explanation.settings[i]!;
         expect(row.value).toEqual(entry.value);
         sameSource(entry.key, row.source, entry.source);

@@ -4,6 +4,8 @@ export interface Io {
   err(text: string): void;
   env: Readonly<Record<string, string | undefined>>;
   cwd: string;
+  /** Present when `out` is a terminal: its width. Commands colour and fit their tables only then. */
+  readonly tty?: { columns: number } | undefined;
 }
 
 /** The process's own streams and environment. */
@@ -12,4 +14,7 @@ export const processIo: Io = {
   err: (text) => void process.stderr.write(text),
   env: process.env,
   cwd: process.cwd(),
+  get tty() {
+    return process.stdout.isTTY ? { columns: process.stdout.columns } : undefined;
+  },
 };

@@ -1,6 +1,7 @@
 import { CliError } from './CliError.js';
 import { processIo, type Io } from './Io.js';
 import { deviceCertCommand, deviceCertUsage } from './commands/deviceCertCommand.js';
+import { explainCommand, explainUsage } from './commands/explainCommand.js';
 import { importCommand, importUsage } from './commands/importCommand.js';
 import { resolveCommand, resolveUsage } from './commands/resolveCommand.js';
 import { serveCommand, serveUsage } from './commands/serveCommand.js';
@@ -9,6 +10,7 @@ import { simulateCommand, simulateUsage } from './commands/simulateCommand.js';
 const commands: Record<string, { run(argv: string[], io: Io): Promise<number>; usage: string }> = {
   serve: { run: serveCommand, usage: serveUsage },
   resolve: { run: resolveCommand, usage: resolveUsage },
+  explain: { run: explainCommand, usage: explainUsage },
   import: { run: importCommand, usage: importUsage },
   simulate: { run: simulateCommand, usage: simulateUsage },
   'device-cert': { run: deviceCertCommand, usage: deviceCertUsage },

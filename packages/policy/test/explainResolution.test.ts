@@ -80,6 +80,11 @@ describe('explainResolution', () => {
       valueText: 'enabled: L_ServerAddressExternal_VALUE=crm.contoso.com, L_ServerAddressInternal_VALUE=crm.contoso.internal',
     });
     expect(explanation.settings.find((s) => s.field === 'bookmarks')).toMatchObject({ delivery: 'agent', shortKey: 'bookmark https://intranet.contoso.example' });
+    // Catalog entries are named after the catalog, with the version the resolution chose.
+    expect(explanation.settings.find((s) => s.field === 'applications')).toMatchObject({ shortKey: 'app Contoso CRM', valueText: 'required >=3.0.0 <4.0.0 → 3.2.1.1024' });
+    expect(explanation.settings.find((s) => s.field === 'admxConfigs')).toMatchObject({ shortKey: 'admx contoso-company-app.admx', valueText: 'ContosoCompanyApp Policy' });
+    // SyncML settings come first, agent-only ones last.
+    expect([...new Set(explanation.settings.map((s) => s.field))]).toEqual(['config', 'admxConfigs', 'applications', 'bookmarks', 'agentConfiguration']);
   });
 
   test('statuses come from the node each setting is delivered as, with the code\'s meaning and history', () => {

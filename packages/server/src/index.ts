@@ -23,6 +23,7 @@ export type {
   JsonObject,
   LoggedExchange,
   LoggedMessage,
+  NodeHistoryRow,
   NodeStateRow,
   OutboxRow,
   Store,
@@ -50,6 +51,7 @@ export {
   type ImportBundle,
 } from './fleet/ImportBundleSchema.js';
 export { deviceDocument } from './fleet/deviceDocument.js';
+export { explainDevice } from './fleet/explainDevice.js';
 export { issueDeviceCertificate, type IssuedDeviceCertificate } from './fleet/issueDeviceCertificate.js';
 export { Permissions, hashToken, type Caller } from './api/authenticate.js';
 export type { ChangeNotifier } from './api/ChangeNotifier.js';

@@ -138,6 +138,49 @@ for (const subject of subjects) {
       });
     });
 
+    test('node history: every change of status, code or value but to sent is recorded, the newest 20 kept, dropped with the node', async () => {
+      const uri = './Device/Vendor/MSFT/Policy/Config/Camera/AllowCamera';
+      const at = (i: number): string => `2026-01-01T00:00:${String(i).padStart(2, '0')}.000Z`;
+      await store.transaction(async (tx) => {
+        await tx.upsertNodeStates('h1', [node(uri, { status: 'pending', updatedAt: at(0) })]);
+        await tx.upsertNodeStates('h1', [node(uri, { status: 'sent', updatedAt: at(1) })]);
+        // sent lasts until the answer and shows in the node's row: not history.
+        await tx.upsertNodeStates('h1', [node(uri, { status: 'sent', updatedAt: at(2) })]);
+        await tx.upsertNodeStates('h1', [node(uri, { status: 'failed', code: 404, updatedAt: at(3) })]);
+        await tx.upsertNodeStates('h1', [node(uri, { status: 'failed', code: 500, updatedAt: at(4) })]);
+        await tx.upsertNodeStates('h1', [node(uri, { status: 'applied', code: 200, value: '0', updatedAt: at(5) })]);
+        await tx.upsertNodeStates('h2', [node(uri, { status: 'pending', updatedAt: at(0) })]);
+      });
+      const history = await store.transaction((tx) => tx.getNodeHistory('h1'));
+      expect(history.map((h) => [h.status, h.code, h.value, h.at])).toEqual([
+        ['pending', null, '1', at(0)],
+        ['failed', 404, '1', at(3)],
+        ['failed', 500, '1', at(4)],
+        ['applied', 200, '0', at(5)],
+      ]);
+      expect(history.every((h) => h.locUri === uri)).toBe(true);
+      // resendUnacknowledged writes node_states with its own statement: recorded too.
+      await store.transaction(async (tx) => {
+        await tx.upsertNodeStates('h1', [node(uri, { status: 'sent', updatedAt: at(6) })]);
+        await tx.resendUnacknowledged('h1', at(7));
+        // Same status, code and value: nothing new to tell.
+        await tx.upsertNodeStates('h1', [node(uri, { status: 'pending', updatedAt: at(8) })]);
+      });
+      expect((await store.transaction((tx) => tx.getNodeHistory('h1'))).slice(-2).map((h) => [h.status, h.at])).toEqual([
+        ['applied', at(5)],
+        ['pending', at(7)],
+      ]);
+      await store.transaction(async (tx) => {
+        for (let i = 10; i < 40; i++) await tx.upsertNodeStates('h1', [node(uri, { status: i % 2 ? 'failed' : 'pending', updatedAt: at(i) })]);
+      });
+      const kept = await store.transaction((tx) => tx.getNodeHistory('h1'));
+      expect(kept).toHaveLength(20);
+      expect(kept.map((h) => h.at)).toEqual(Array.from({ length: 20 }, (_, i) => at(20 + i)));
+      await store.transaction((tx) => tx.deleteNodeStates('h1', [uri]));
+      expect(await store.transaction((tx) => tx.getNodeHistory('h1'))).toEqual([]);
+      expect(await store.transaction((tx) => tx.getNodeHistory('h2'))).toHaveLength(1);
+    });
+
     test('sessions and the message log', async () => {
       const write = (sessionId: string, response: string, state?: JsonObject, pruneLogExcept?: string[]): DeviceMessageWrite => ({
         report: {},

@@ -135,7 +135,10 @@ export interface Explanation {
   complete: boolean;
   /** The layers, lowest precedence first: base, assignments by precedence, device overrides, enforced. */
   layers: ExplainedLayer[];
-  /** One row per effective setting, sorted by field then key (the resolution's provenance order). */
+  /**
+   * One row per effective setting: by field (`config`, `admxConfigs`, `applications`, then the
+   * agent-only `scripts`, `bookmarks`, `assets`, `agentConfiguration`), then by key.
+   */
   settings: ExplainedSetting[];
   conflicts: ExplainedConflict[];
   issues: ResolutionIssue[];

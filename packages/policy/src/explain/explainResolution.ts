@@ -22,6 +22,10 @@ import { shortenKey } from './shortenKey.js';
 import { valueText } from './valueText.js';
 
 const AGENT_FIELDS: ReadonlySet<PolicyField> = new Set(['scripts', 'bookmarks', 'assets', 'agentConfiguration']);
+/** The order rows are shown in: what goes to the device over SyncML first, agent-only fields last. */
+const FIELD_ORDER: ReadonlyMap<PolicyField, number> = new Map<PolicyField, number>(
+  (['config', 'admxConfigs', 'applications', 'scripts', 'bookmarks', 'assets', 'agentConfiguration'] as const).map((f, i) => [f, i]),
+);
 
 /** Reads the names the explanation shows: policies by id, enforced rules (and their reasons) by rule id. */
 class Names {
@@ -159,6 +163,23 @@ function locUriOf(input: ExplainInput, field: PolicyField, key: string): string 
 }
 
 /**
+ * Names an application or ADMX file row after its catalog entry (the resolution's `*Info`): the
+ * application's name and the version chosen, the ADMX file's name.
+ */
+function labelCatalogEntry(input: ExplainInput, row: ExplainedSetting): void {
+  const policy = input.resolution.deviceWinPolicy;
+  if (row.field === 'applications') {
+    const info = policy.applicationsInfo?.find((i) => i.id === row.key);
+    if (info?.name !== undefined) row.shortKey = `app ${info.name}`;
+    if (info?.version !== undefined) row.valueText = `${row.valueText} → ${info.version}`;
+  } else if (row.field === 'admxConfigs') {
+    const info = policy.admxConfigsInfo?.find((i) => i.id === row.key);
+    if (info?.fileName !== undefined) row.shortKey = `admx ${info.fileName}`;
+    row.valueText = [info?.appName, info?.settingType].filter((x) => x !== undefined).join(' ') || row.valueText;
+  }
+}
+
+/**
  * Why a device's effective policy is what it is, for people: one row per effective setting with
  * its shortened key, its value, the source that set it (layer, policy, priority, enforcing rule
  * and the criteria that matched) and every value it beat, the device's status of the node it is
@@ -185,7 +206,11 @@ export function explainResolution(input: ExplainInput): Explanation {
   }
 
   const statusCounts: Record<string, number> = {};
-  const settings = resolution.provenance.map((entry): ExplainedSetting => {
+  const ordered = resolution.provenance
+    .map((entry, index) => ({ entry, index }))
+    .sort((a, b) => (FIELD_ORDER.get(a.entry.field) ?? 0) - (FIELD_ORDER.get(b.entry.field) ?? 0) || a.index - b.index)
+    .map((e) => e.entry);
+  const settings = ordered.map((entry): ExplainedSetting => {
     const row: ExplainedSetting = {
       field: entry.field,
       key: entry.key,
@@ -196,6 +221,7 @@ export function explainResolution(input: ExplainInput): Explanation {
       beat: entry.overridden.map((o) => beaten(names, entry.field, o, entry.value)),
       delivery: AGENT_FIELDS.has(entry.field) ? 'agent' : 'syncml',
     };
+    labelCatalogEntry(input, row);
     const kind = conflictKinds.get(`${entry.field}\u0000${entry.key}`);
     if (kind !== undefined) row.conflict = kind;
     if (entry.field === 'applications' && (entry.value as { action?: unknown } | null)?.action === 'available') row.delivery = 'self-service';

@@ -1,6 +1,6 @@
 import pg from 'pg';
 import { postgresMigrations } from './migrations.js';
-import { table, toDevice, toNodeState, type DeviceDbRow, type NodeDbRow } from './rows.js';
+import { table, toDevice, toNodeHistory, toNodeState, type DeviceDbRow, type NodeDbRow, type NodeHistoryDbRow } from './rows.js';
 import type { DeviceRow, JsonObject, OutboxRow, Store, StoreTx } from './Store.js';
 
 /** Options of {@link PostgresStore.open}. */
@@ -354,6 +354,9 @@ function makeTx(client: pg.PoolClient): StoreTx {
       if (locUris.length === 0) return;
       await q('DELETE FROM node_states WHERE device_id = $1 AND loc_uri = ANY($2::text[])', [deviceId, [...locUris]]);
     },
+
+    getNodeHistory: async (deviceId) =>
+      (await q<NodeHistoryDbRow>('SELECT * FROM node_history WHERE device_id = $1 ORDER BY loc_uri COLLATE "C", id', [deviceId])).map(toNodeHistory),
 
     getSession: async (deviceId) => {
       const row = (await q<{ session_id: string; state: string }>(

@@ -2,7 +2,7 @@ import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { sqliteMigrations } from './migrations.js';
-import { table, toDevice, toNodeState, type DeviceDbRow, type NodeDbRow } from './rows.js';
+import { table, toDevice, toNodeHistory, toNodeState, type DeviceDbRow, type NodeDbRow, type NodeHistoryDbRow } from './rows.js';
 import type {
   ApiTokenRow,
   DeviceCertRow,
@@ -392,6 +392,11 @@ export class SqliteStore implements Store {
         for (const locUri of locUris) statement.run(deviceId, locUri);
         return Promise.resolve();
       },
+
+      getNodeHistory: (deviceId) =>
+        Promise.resolve(
+          (p('SELECT * FROM node_history WHERE device_id = ? ORDER BY loc_uri, id').all(deviceId) as NodeHistoryDbRow[]).map(toNodeHistory),
+        ),
 
       getSession: (deviceId) => Promise.resolve(session(deviceId)),
       getLoggedMessage: (deviceId, sessionId, msgId) => Promise.resolve(logged(deviceId, sessionId, msgId)),

@@ -50,6 +50,16 @@ export interface NodeStateRow {
   updatedAt: string;
 }
 
+/** One recorded status of a node (see `node_history` in the migrations), oldest first per node. */
+export interface NodeHistoryRow {
+  locUri: string;
+  status: string;
+  code: number | null;
+  /** The value then, cut to 256 characters. */
+  value: string | null;
+  at: string;
+}
+
 /**
  * A device's certificate registration (mutual TLS identity): its thumbprints (uppercase hex;
  * SHA-256 and, as Windows shows them, SHA-1), each of which identifies the device.
@@ -166,6 +176,11 @@ export interface StoreTx {
   /** Inserts or replaces node rows; when a LocURI appears twice, the later row wins. */
   upsertNodeStates(deviceId: string, rows: readonly NodeStateRow[]): Promise<void>;
   deleteNodeStates(deviceId: string, locUris: readonly string[]): Promise<void>;
+  /**
+   * The status history of the device's tracked nodes (the newest 20 changes each), by LocURI then
+   * oldest first. Written by the store itself on every change of a node's status, code or value.
+   */
+  getNodeHistory(deviceId: string): Promise<NodeHistoryRow[]>;
   /** Turns every node still `sent` (never acknowledged) back into `pending`; returns how many. */
   resendUnacknowledged(deviceId: string, now: string): Promise<number>;
   /** How many of the device's nodes are not `applied`. */

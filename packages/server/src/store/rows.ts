@@ -1,4 +1,4 @@
-import type { Collection, DeviceRow, JsonObject, NodeStateRow } from './Store.js';
+import type { Collection, DeviceRow, JsonObject, NodeHistoryRow, NodeStateRow } from './Store.js';
 
 /**
  * What both stores share about their rows: the collection tables, and the device row as SQL
@@ -66,4 +66,17 @@ export function toNodeState(r: NodeDbRow): NodeStateRow {
     sessionId: r.session_id,
     updatedAt: r.updated_at,
   };
+}
+
+/** A `node_history` row as the drivers return it. */
+export interface NodeHistoryDbRow {
+  loc_uri: string;
+  status: string;
+  code: number | null;
+  value: string | null;
+  at: string;
+}
+
+export function toNodeHistory(r: NodeHistoryDbRow): NodeHistoryRow {
+  return { locUri: r.loc_uri, status: r.status, code: r.code, value: r.value, at: r.at };
 }

@@ -1,0 +1,70 @@
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { ErrorEnvelopeSchema, type Explanation } from '@winmdm/policy';
+import { api, startDemoServer, tokens } from './support/server.js';
+
+let ctx: Awaited<ReturnType<typeof startDemoServer>>;
+beforeAll(async () => {
+  ctx = await startDemoServer();
+});
+afterAll(async () => {
+  await ctx.close();
+});
+
+function expectError(result: { status: number; json: Record<string, unknown> }, status: number, code: number, message: string): void {
+  expect(result.status).toBe(status);
+  expect(ErrorEnvelopeSchema.parse(result.json).error).toMatchObject({ code, message });
+}
+
+const P = './Device/Vendor/MSFT/Policy/Config/';
+
+describe('GET /mdm/windows/devices/{id}/explanation', () => {
+  test('explains the effective policy with provenance; statuses come from the node states and their history', async () => {
+    await ctx.store.transaction((tx) =>
+      tx.upsertNodeStates('dev-contoso-002', [
+        { locUri: `${P}DeviceLock/MinDevicePasswordLength`, kind: 'csp', value: '12', status: 'failed', code: 405, lastCommand: 'Replace', sessionId: '1', updatedAt: '2026-11-02T10:00:00.000Z' },
+        { locUri: `${P}Camera/AllowCamera`, kind: 'csp', value: '0', status: 'applied', code: 200, lastCommand: 'Replace', sessionId: '1', updatedAt: '2026-11-02T10:00:00.000Z' },
+      ]),
+    );
+    const result = await api(ctx.server, 'GET', '/mdm/windows/devices/dev-contoso-002/explanation', tokens.contosoReadOnly);
+    expect(result.status).toBe(200);
+    const data = result.json['data'] as Explanation;
+    expect(data.device).toEqual({ id: 'dev-contoso-002', winId: 'DEMO-DESKTOP-002', displayName: "Bob's workstation" });
+    expect(data.complete).toBe(true);
+    const row = data.settings.find((s) => s.shortKey === 'DeviceLock/MinDevicePasswordLength');
+    expect(row).toMatchObject({
+      valueText: '12',
+      source: { label: 'assignment p1 "Strict passwords"' },
+      beat: [{ source: { label: 'assignment p2 "Relaxed updates"' }, valueText: '6' }, { source: { label: 'base "Corporate Security Baseline"' }, valueText: '8' }],
+      status: {
+        status: 'failed',
+        code: 405,
+        codeMeaning: 'not allowed (read-only node?)',
+        history: [{ status: 'failed', code: 405, value: '12', at: '2026-11-02T10:00:00.000Z' }],
+      },
+    });
+    expect(data.otherNodes.map((n) => n.locUri)).toEqual([`${P}Camera/AllowCamera`]);
+    expect(data.layers.map((l) => l.source.layer)).toEqual(['base', 'assignment', 'assignment', 'device']);
+  });
+
+  test('another organization\'s device is not found; a token without device.read is refused', async () => {
+    expectError(await api(ctx.server, 'GET', '/mdm/windows/devices/dev-fabrikam-101/explanation', tokens.contosoAdmin), 404, 3001, 'Entity not found');
+    expectError(await api(ctx.server, 'GET', '/mdm/windows/devices/dev-contoso-001/explanation', undefined), 401, 4002, 'No auth token');
+  });
+});
+
+describe('GET /mdm/windows/policies', () => {
+  test('lists the caller\'s organization\'s policies, and only those', async () => {
+    const result = await api(ctx.server, 'GET', '/mdm/windows/policies', tokens.contosoAdmin);
+    expect(result.status).toBe(200);
+    const ids = (result.json['data'] as { id: string; organizationId: string }[]).map((p) => p.id).sort();
+    expect(ids).toEqual(
+      ['507f1f77bcf86cd7994390aa', 'pol-contoso-baseline', 'pol-contoso-relaxed-updates', 'pol-contoso-sales', 'pol-contoso-strict-passwords', 'string'].sort(),
+    );
+    const fabrikam = await api(ctx.server, 'GET', '/mdm/windows/policies', tokens.fabrikamAdmin);
+    expect((fabrikam.json['data'] as { id: string }[]).map((p) => p.id).sort()).toEqual(['pol-fabrikam-baseline', 'pol-fabrikam-vip']);
+  });
+
+  test('needs mdm.windows.policy.read', async () => {
+    expectError(await api(ctx.server, 'GET', '/mdm/windows/policies', tokens.contosoReadOnly), 403, 4003, 'Permission required: mdm.windows.policy.read');
+  });
+});
