@@ -5,7 +5,7 @@
  */
 import fc from 'fast-check';
 import { expect, test } from 'vitest';
-import { explainResolution, normalizeOmaUri, resolveEffectivePolicy, type NodeStatusInput, type SourceRef } from '@winmdm/policy';
+import { ExplanationSchema, explainResolution, normalizeOmaUri, resolveEffectivePolicy, type ExplainedSource, type NodeStatusInput, type SourceRef } from '@winmdm/policy';
 import { omaUriArb, resolveInputArb } from '../arbitraries/policy.js';
 
 const RUNS = { numRuns: 300, seed: 1414 };
@@ -19,7 +19,7 @@ const nodesArb: fc.Arbitrary<NodeStatusInput[]> = fc.uniqueArray(
   { selector: (n) => n.locUri, maxLength: 8 },
 );
 
-function sameSource(label: string, explained: { layer: string; winPolicyId?: string; priority?: number; automationRuleId?: string }, ref: SourceRef): void {
+function sameSource(label: string, explained: ExplainedSource, ref: SourceRef): void {
   expect({ layer: explained.layer, winPolicyId: explained.winPolicyId, priority: explained.priority, automationRuleId: explained.automationRuleId }, label).toEqual({
     layer: ref.layer,
     winPolicyId: ref.winPolicyId,
@@ -75,13 +75,15 @@ test('every known node is accounted for once: in the row it delivers, or among t
   );
 });
 
-test('explaining is deterministic', () => {
+test('explaining is deterministic, and the schema of the model takes it', () => {
   fc.assert(
     fc.property(resolveInputArb, nodesArb, (input, nodes) => {
       const resolution = resolveEffectivePolicy(input);
       const once = JSON.stringify(explainResolution({ device: input.device, policies: input.policies, resolution, nodes }));
       const again = JSON.stringify(explainResolution({ device: structuredClone(input.device), policies: structuredClone(input.policies), resolution: structuredClone(resolution), nodes: [...nodes].reverse() }));
       expect(again).toBe(once);
+      // The model is what the API answers: its schema takes it as it is.
+      expect(ExplanationSchema.parse(JSON.parse(once))).toEqual(JSON.parse(once));
     }),
     RUNS,
   );

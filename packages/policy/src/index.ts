@@ -75,17 +75,25 @@ export { WinPolicyAssignmentSchema, type WinPolicyAssignment } from './WinPolicy
 export { WinPolicySchema, type WinPolicy } from './WinPolicySchema.js';
 export { compareWindowsVersions } from './compareWindowsVersions.js';
 export { evaluateAutomationRules } from './evaluateAutomationRules.js';
-export type {
-  BeatenValue,
-  ExplainInput,
-  ExplainedConflict,
-  ExplainedLayer,
-  ExplainedSetting,
-  ExplainedSource,
-  ExplainedStatus,
-  Explanation,
-  NodeStatusEvent,
-  NodeStatusInput,
+export {
+  BeatenValueSchema,
+  ExplainedConflictSchema,
+  ExplainedLayerSchema,
+  ExplainedSettingSchema,
+  ExplainedSourceSchema,
+  ExplainedStatusSchema,
+  ExplanationSchema,
+  NodeStatusEventSchema,
+  type BeatenValue,
+  type ExplainInput,
+  type ExplainedConflict,
+  type ExplainedLayer,
+  type ExplainedSetting,
+  type ExplainedSource,
+  type ExplainedStatus,
+  type Explanation,
+  type NodeStatusEvent,
+  type NodeStatusInput,
 } from './explain/Explanation.js';
 export { explainResolution } from './explain/explainResolution.js';
 export { nodeStatusMeaning } from './explain/nodeStatusMeaning.js';

@@ -2,6 +2,7 @@ import {
   AdmxFileSchema,
   ApplicationSchema,
   DeviceSchema,
+  ExplanationSchema,
   UpdateDeviceRequestSchema,
   WinPolicySchema,
   evaluateAutomationRules,
@@ -13,6 +14,7 @@ import type { DeviceRow, JsonObject, Store, StoreTx } from '../store/Store.js';
 import { BillingPlanError, EntityNotFoundError } from '../ServerError.js';
 import { defineApiRoute, EnvelopeCodes, type ApiRoute } from '../http/Route.js';
 import { deviceDocument } from '../fleet/deviceDocument.js';
+import { explainDevice } from '../fleet/explainDevice.js';
 import { deviceForResolution } from '../fleet/loadResolveInput.js';
 import { allows, Features, organizationPlan } from '../fleet/organizationPlan.js';
 import { DeviceReportSchema } from '../upstream/DeviceReportSchema.js';
@@ -157,6 +159,22 @@ export function createApiRoutes(options: ApiOptions): ApiRoute[] {
         store.transaction(async (tx) => (await deviceDocument(tx, await ownDevice(tx, caller, params.id))).document),
     }),
     defineApiRoute({
+      method: 'GET',
+      path: '/mdm/windows/devices/{id}/explanation',
+      operationId: 'explainDevice',
+      summary: 'Why the device\'s effective policy is what it is',
+      description:
+        'One row per effective setting: its value, the layer and policy that set it (and the enforcing rule with the criteria that matched), ' +
+        'the values it beat, and the status of its node with the status code\'s meaning and the status history; then the layers, conflicts and issues. ' +
+        'The model `winmdm explain` prints.',
+      tags: ['devices'],
+      permission: Permissions.deviceRead,
+      params: IdParams,
+      response: ExplanationSchema,
+      errors: [EnvelopeCodes.entityNotFound],
+      handle: ({ caller, params }) => store.transaction(async (tx) => explainDevice(tx, await ownDevice(tx, caller, params.id))),
+    }),
+    defineApiRoute({
       method: 'PATCH',
       path: '/mdm/windows/devices/{id}',
       operationId: 'updateDevice',
@@ -190,6 +208,17 @@ export function createApiRoutes(options: ApiOptions): ApiRoute[] {
         if (!options.reports) throw new EntityNotFoundError('reports');
         return options.reports.accept(caller, params.id, body);
       },
+    }),
+    defineApiRoute({
+      method: 'GET',
+      path: '/mdm/windows/policies',
+      operationId: 'listPolicies',
+      summary: 'The caller\'s Windows policies',
+      tags: ['policies'],
+      permission: Permissions.policyRead,
+      response: z.array(WinPolicySchema),
+      errors: [],
+      handle: ({ caller }) => store.transaction((tx) => tx.listDocuments('policies', caller.organizationId)),
     }),
     defineApiRoute({
       method: 'GET',
