@@ -1,5 +1,6 @@
 /**
- * Check-ins per second and session latency at 64 concurrent simulated Windows devices, for the
+ * Check-ins per second and session latency at 64 concurrent devices (LeanDevice: the simulator's
+ * answers, byte for byte, at a third of its CPU, so the client does not cap the raw baseline), for the
  * fast path (a converged device: nothing to send) and for a first check-in with 200 settings, on
  * SQLite and on PostgreSQL, with connections kept alive and with a new mutual-TLS connection per
  * session — each paired, run by run and alternating, with a raw node:http(s) server that reads the
@@ -12,7 +13,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { Agent } from 'undici';
-import { DeviceSimulator } from '@winmdm/device-sim';
+import { LeanDevice } from '@winmdm/device-sim';
 import { median, type BenchModule, type BenchResult } from './harness.js';
 import { drive, percentiles, recordingProxy, type DriveResult } from './checkin/drive.js';
 import type { FleetServerConfig, FleetServerMessage } from './checkin/fleetServer.js';
@@ -63,6 +64,8 @@ interface Pair {
   raw: DriveResult[];
   /** The server process's CPU time per session (user + system), in µs, for each winmdm run. */
   cpuPerSession: number[];
+  /** The load generator's (this process's) CPU time per session, in µs, for each raw run. */
+  clientCpuPerSession: number[];
 }
 
 function rate(r: DriveResult): number {
@@ -81,6 +84,7 @@ function figures(name: string, unit: string, pair: Pair, target: { ratio?: numbe
   if (target.ratio !== undefined) notes.push(`target ratio ≥ ${target.ratio} ${ratio >= target.ratio ? 'MET' : 'MISSED'}`);
   if (target.rate !== undefined) notes.push(`target ≥ ${target.rate}/s ${ours >= target.rate ? 'MET' : 'MISSED'}`);
   notes.push(`server CPU ≈ ${median(pair.cpuPerSession).toFixed(0)} µs/session`);
+  notes.push(`client CPU ≈ ${median(pair.clientCpuPerSession).toFixed(0)} µs/session`);
   if (errors > 0) notes.push(`${errors} errors (${firstError ?? ''})`);
   const p99Note =
     target.p99 !== undefined ? `target p99 < ${target.p99} ms ${lat.p99 < target.p99 ? 'MET' : 'MISSED'}; raw p50 ${baseLat.p50.toFixed(2)} p99 ${baseLat.p99.toFixed(2)}` : `raw p50 ${baseLat.p50.toFixed(2)} p99 ${baseLat.p99.toFixed(2)}`;
@@ -99,14 +103,18 @@ function figures(name: string, unit: string, pair: Pair, target: { ratio?: numbe
 }
 
 async function paired(reps: number, cpu: () => Promise<number>, a: () => Promise<DriveResult>, b: () => Promise<DriveResult>): Promise<Pair> {
-  const pair: Pair = { winmdm: [], raw: [], cpuPerSession: [] };
+  const pair: Pair = { winmdm: [], raw: [], cpuPerSession: [], clientCpuPerSession: [] };
   for (let i = 0; i < reps; i++) {
     const before = await cpu();
     const result = await a();
     const used = (await cpu()) - before;
     pair.winmdm.push(result);
     pair.cpuPerSession.push(used / Math.max(1, result.completed));
-    pair.raw.push(await b());
+    const client = process.cpuUsage();
+    const raw = await b();
+    const clientUsed = process.cpuUsage(client);
+    pair.raw.push(raw);
+    pair.clientCpuPerSession.push((clientUsed.user + clientUsed.system) / Math.max(1, raw.completed));
   }
   return pair;
 }
@@ -150,23 +158,23 @@ async function benchStore(kind: 'sqlite' | 'postgres', quick: boolean, pgUrl: st
   const cpu = async (): Promise<number> => (await ask<Extract<FleetServerMessage, { type: 'cpu' }>>(fleet.process, { type: 'cpu' })).micros;
   const results: BenchResult[] = [];
   const label = kind === 'sqlite' ? 'SQLite' : 'PostgreSQL';
-  const sims: DeviceSimulator[] = [];
-  const track = (sim: DeviceSimulator): DeviceSimulator => (sims.push(sim), sim);
+  const sims: LeanDevice[] = [];
+  const track = (sim: LeanDevice): LeanDevice => (sims.push(sim), sim);
   try {
     // The fast path: 64 devices that already have everything.
-    const converged = Array.from({ length: CONCURRENCY }, (_, i) => track(new DeviceSimulator({ url: fleet.ready.http, winId: winIdOf(i), dispatcher: keepAlive })));
+    const converged = Array.from({ length: CONCURRENCY }, (_, i) => track(new LeanDevice({ url: fleet.ready.http, winId: winIdOf(i), dispatcher: keepAlive })));
     for (const sim of converged) {
       await sim.runSession();
       await sim.runSession();
     }
     const recordFast = await recordingProxy(fleet.ready.http);
-    const probe = new DeviceSimulator({ url: recordFast.url, winId: winIdOf(0) });
+    const probe = new LeanDevice({ url: recordFast.url, winId: winIdOf(0) });
     await probe.runSession();
     await probe.close();
     await recordFast.close();
     const fastAnswer = recordFast.answers[0] ?? '';
     setTemplates({ first: fastAnswer, later: fastAnswer });
-    const rawFast = Array.from({ length: CONCURRENCY }, (_, i) => track(new DeviceSimulator({ url: raw.ready.http, winId: winIdOf(i), dispatcher: keepAlive })));
+    const rawFast = Array.from({ length: CONCURRENCY }, (_, i) => track(new LeanDevice({ url: raw.ready.http, winId: winIdOf(i), dispatcher: keepAlive })));
     results.push(
       ...figures(
         `check-in fast path, ${label}, kept alive`,
@@ -183,10 +191,10 @@ async function benchStore(kind: 'sqlite' | 'postgres', quick: boolean, pgUrl: st
 
     // A first check-in with 200 settings: every session is a device the server has never seen.
     let fresh = certDevices;
-    const freshDevice = (url: string): DeviceSimulator | undefined =>
-      fresh < pool ? new DeviceSimulator({ url, winId: winIdOf(fresh++), dispatcher: keepAlive }) : undefined;
+    const freshDevice = (url: string): LeanDevice | undefined =>
+      fresh < pool ? new LeanDevice({ url, winId: winIdOf(fresh++), dispatcher: keepAlive }) : undefined;
     const recordFirst = await recordingProxy(fleet.ready.http);
-    const first = freshDevice(recordFirst.url) as DeviceSimulator;
+    const first = freshDevice(recordFirst.url) as LeanDevice;
     await first.runSession();
     await first.close();
     await recordFirst.close();
@@ -205,7 +213,7 @@ async function benchStore(kind: 'sqlite' | 'postgres', quick: boolean, pgUrl: st
               concurrency: CONCURRENCY,
               durationMs,
               warmupMs,
-              device: () => new DeviceSimulator({ url: raw.ready.http, winId: winIdOf(rawCounter++ % pool), dispatcher: keepAlive }),
+              device: () => new LeanDevice({ url: raw.ready.http, winId: winIdOf(rawCounter++ % pool), dispatcher: keepAlive }),
               done: (s) => s.close(),
             }),
         ),
@@ -215,8 +223,8 @@ async function benchStore(kind: 'sqlite' | 'postgres', quick: boolean, pgUrl: st
 
     // A new mutual-TLS connection per session.
     setTemplates({ first: fastAnswer, later: fastAnswer });
-    const mtls = (url: string, i: number): DeviceSimulator =>
-      track(new DeviceSimulator({ url, winId: winIdOf(i), tls: tls(i), connection: 'per-session' }));
+    const mtls = (url: string, i: number): LeanDevice =>
+      track(new LeanDevice({ url, winId: winIdOf(i), tls: tls(i), connection: 'per-session' }));
     const mtlsConverged = Array.from({ length: CONCURRENCY }, (_, i) => mtls(fleet.ready.https, i));
     const mtlsRaw = Array.from({ length: CONCURRENCY }, (_, i) => mtls(raw.ready.https, i));
     results.push(
@@ -249,7 +257,7 @@ async function benchStore(kind: 'sqlite' | 'postgres', quick: boolean, pgUrl: st
               warmupMs,
               device: () =>
                 freshTls < certDevices
-                  ? new DeviceSimulator({ url: fleet.ready.https, winId: winIdOf(freshTls), tls: tls(freshTls++), connection: 'per-session' })
+                  ? new LeanDevice({ url: fleet.ready.https, winId: winIdOf(freshTls), tls: tls(freshTls++), connection: 'per-session' })
                   : undefined,
               done: (s) => s.close(),
             }),
@@ -260,7 +268,7 @@ async function benchStore(kind: 'sqlite' | 'postgres', quick: boolean, pgUrl: st
               warmupMs,
               device: () => {
                 const i = rawTls++ % certDevices;
-                return new DeviceSimulator({ url: raw.ready.https, winId: winIdOf(i), tls: tls(i), connection: 'per-session' });
+                return new LeanDevice({ url: raw.ready.https, winId: winIdOf(i), tls: tls(i), connection: 'per-session' });
               },
               done: (s) => s.close(),
             }),

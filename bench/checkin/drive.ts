@@ -1,13 +1,18 @@
 /**
- * The load generator of the check-in benchmark: `concurrency` simulated Windows devices running
- * OMA-DM sessions back to back until a deadline, each session timed from its first request to its
- * last answer.
+ * The load generator of the check-in benchmarks: `concurrency` devices (LeanDevice, which answers
+ * like the simulator at a fraction of its cost) running OMA-DM sessions back to back until a
+ * deadline, each session timed from its first request to its last answer.
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { request, type Dispatcher } from 'undici';
-import type { DeviceSimulator } from '@winmdm/device-sim';
 import { quantile } from '../harness.js';
+
+/** What drives a session: a LeanDevice or a DeviceSimulator. */
+export interface SessionClient {
+  runSession(): Promise<unknown>;
+  close(): Promise<void>;
+}
 
 export interface DriveResult {
   sessions: number;
@@ -22,15 +27,15 @@ export interface DriveResult {
 
 /**
  * Runs sessions with `concurrency` workers for `durationMs` (after `warmupMs` whose sessions are
- * not counted). `device(worker)` gives the simulator for a worker's next session, or undefined
+ * not counted). `device(worker)` gives the device for a worker's next session, or undefined
  * when there is none left (a pool of fresh devices ran out); `done(sim)` is called after each.
  */
 export async function drive(options: {
   concurrency: number;
   durationMs: number;
   warmupMs: number;
-  device(worker: number): DeviceSimulator | undefined;
-  done?(sim: DeviceSimulator): Promise<void>;
+  device(worker: number): SessionClient | undefined;
+  done?(client: SessionClient): Promise<void>;
 }): Promise<DriveResult> {
   const start = performance.now();
   const measureFrom = start + options.warmupMs;

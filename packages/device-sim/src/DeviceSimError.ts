@@ -7,7 +7,8 @@ export type DeviceSimErrorCode =
   | 'ERR_SIM_PROTOCOL'
   | 'ERR_SIM_NETWORK'
   | 'ERR_SIM_SESSION_LIMIT'
-  | 'ERR_SIM_BUSY';
+  | 'ERR_SIM_BUSY'
+  | 'ERR_SIM_LEAN_UNSUPPORTED';
 
 /** Options every error of this package accepts. */
 export interface DeviceSimErrorOptions {
@@ -94,5 +95,16 @@ export class SimulatorBusyError extends DeviceSimError {
   static readonly code = 'ERR_SIM_BUSY';
   constructor(message: string, options?: DeviceSimErrorOptions) {
     super(SimulatorBusyError.code, message, options);
+  }
+}
+
+/**
+ * A {@link LeanDevice} received a command whose answer depends on what a device already holds
+ * (`Add`, `Delete`, `Exec`, `Atomic`, a large object, ...): it refuses rather than answer wrongly.
+ */
+export class LeanDeviceUnsupportedError extends DeviceSimError {
+  static readonly code = 'ERR_SIM_LEAN_UNSUPPORTED';
+  constructor(message: string, options?: DeviceSimErrorOptions) {
+    super(LeanDeviceUnsupportedError.code, message, options);
   }
 }

@@ -16,6 +16,9 @@ export type {
   SendRawOptions,
   SimulatorTlsOptions,
 } from './DeviceSimulator.js';
+export type { TransportOptions } from './DeviceTransport.js';
+export { LeanDevice } from './LeanDevice.js';
+export type { LeanDeviceOptions, LeanExchange, LeanSessionResult } from './LeanDevice.js';
 export type {
   ReceivedCommand,
   ReceivedMessage,
@@ -27,6 +30,7 @@ export type {
 export { formatSessionSummary } from './formatSessionSummary.js';
 export {
   DeviceSimError,
+  LeanDeviceUnsupportedError,
   SimulatorBusyError,
   SimulatorHttpError,
   SimulatorNetworkError,
