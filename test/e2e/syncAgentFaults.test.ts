@@ -6,6 +6,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest'
 import { DeviceSimulator } from '@winmdm/device-sim';
 import {
   CircuitBreaker,
+  Metrics,
   OutboxWorker,
   SqliteStore,
   UpstreamClient,
@@ -15,6 +16,7 @@ import {
   type WinmdmServer,
 } from '@winmdm/server';
 import { commandsOf, demoBundle, P } from '../support/fleet.js';
+import { metric, parseMetrics } from '../support/metrics.js';
 
 /**
  * The sync agent against a misbehaving upstream: a real loopback server whose behaviour each test
@@ -57,6 +59,8 @@ let source: UpstreamPolicySource;
 let outbox: OutboxWorker;
 let agent: WinmdmServer;
 let device: DeviceSimulator;
+const metrics = new Metrics({ defaultMetrics: false });
+const sample = async (name: string, labels: Record<string, string> = {}): Promise<number> => metric(parseMetrics(await metrics.text()), name, labels);
 
 function send(res: import('node:http').ServerResponse, status: number, body: unknown): void {
   const text = typeof body === 'string' ? body : JSON.stringify(body);
@@ -116,10 +120,11 @@ beforeAll(async () => {
     backoffMs: 10,
     // A short cool-down, so that the tests see the breaker close again within their time.
     breaker: new CircuitBreaker({ threshold: 5, cooldownMs: 200 }),
+    metrics,
   });
-  source = new UpstreamPolicySource(client, store, logger);
-  outbox = new OutboxWorker({ store, client, logger, intervalMs: 50, backoffMs: 50, maxBackoffMs: 100 });
-  agent = await startWinmdmServer({ store, logger, port: 0, tls: false, devAuth: true, source, api: false });
+  source = new UpstreamPolicySource(client, store, logger, metrics);
+  outbox = new OutboxWorker({ store, client, logger, intervalMs: 50, backoffMs: 50, maxBackoffMs: 100, metrics });
+  agent = await startWinmdmServer({ store, logger, port: 0, tls: false, devAuth: true, source, api: false, metrics });
   device = new DeviceSimulator({ url: agent.mdmUrl, winId: WIN_ID });
   // Converge the device once while the upstream is healthy.
   mode = 'ok';
@@ -144,15 +149,19 @@ describe('upstream failures', () => {
     expect(device.model.get(`${P}DeviceLock/MinDevicePasswordLength`)).toBe('8');
   });
 
+  const kinds = { slow: 'timeout', reset: 'connect', '500': 'http_5xx', 'not-json': 'not_json', 'bad-schema': 'schema' } as const;
   for (const failing of ['slow', 'reset', '500', 'not-json', 'bad-schema'] as const) {
     test(`${failing}: the device gets a valid answer with no new commands, the reason is logged and counted`, async () => {
       // A change upstream that the agent cannot see while the upstream fails.
       mode = failing;
       const before = source.unavailableCheckins;
+      const errorsBefore = await sample('winmdm_upstream_errors_total', { kind: kinds[failing] });
       const session = await device.runSession();
       expect(session.ended).toBe('server-done');
       expect(commandsOf(session)).toEqual([]);
       expect(source.unavailableCheckins).toBe(before + 1);
+      expect(await sample('winmdm_upstream_errors_total', { kind: kinds[failing] })).toBe(errorsBefore + 1);
+      expect(await sample('winmdm_upstream_breaker_state', { state: client.breakerState })).toBe(1);
       expect(lines.some((l) => l.level === 40 && l.msg.includes('upstream unavailable'))).toBe(true);
       expect(device.model.get(`${P}DeviceLock/MinDevicePasswordLength`)).toBe('8');
     });
@@ -226,10 +235,13 @@ describe('reports', () => {
     await new Promise((r) => setTimeout(r, 300));
     const queued = await store.transaction((tx) => tx.countOutbox());
     expect(queued).toBeGreaterThanOrEqual(2);
+    expect(await sample('winmdm_outbox_depth')).toBe(queued);
+    expect(await sample('winmdm_upstream_errors_total', { kind: 'http_5xx' })).toBeGreaterThan(0);
     reports.clear();
     reportsDown = false;
     for (let i = 0; i < 100 && (await store.transaction((tx) => tx.countOutbox())) > 0; i++) await new Promise((r) => setTimeout(r, 50));
     expect(await store.transaction((tx) => tx.countOutbox())).toBe(0);
+    expect(await sample('winmdm_outbox_depth')).toBe(0);
     expect(reports.size).toBe(queued);
     expect([...reports.values()].every((n) => n === 1)).toBe(true);
   });

@@ -66,7 +66,8 @@ export async function startServe(
   await new Promise<void>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`winmdm serve did not start in time:\n${out}`)), options.timeoutMs ?? 30_000);
     const check = (): void => {
-      if (out.includes('device endpoint:')) {
+      // The last line of the start-up banner (the demo's token and commands may follow).
+      if (out.includes('operations:')) {
         clearTimeout(timer);
         resolve();
       }

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Logger } from 'pino';
-import { OutboxWorker, UpstreamClient, UpstreamPolicySource, type Store } from '@winmdm/server';
+import { OutboxWorker, UpstreamClient, UpstreamPolicySource, type Metrics, type Store } from '@winmdm/server';
 import { CliError } from './CliError.js';
 import type { Io } from './Io.js';
 
@@ -22,6 +22,9 @@ export interface UpstreamFlags {
 export interface UpstreamMode {
   url: string;
   source: UpstreamPolicySource;
+  /** The upstream circuit breaker's state (for `/readyz`). */
+  readonly breakerState: 'closed' | 'open' | 'half-open';
+  /** Stops the outbox after one last delivery attempt, and closes the upstream client. */
   stop(): Promise<void>;
 }
 
@@ -30,7 +33,7 @@ export interface UpstreamMode {
  * WINMDM_UPSTREAM_TOKEN): the device endpoint takes desired state from an existing MDM API and
  * reports back through a durable outbox. Returns undefined when no upstream is configured.
  */
-export function startUpstreamMode(flags: UpstreamFlags, io: Io, store: Store, logger: Logger): UpstreamMode | undefined {
+export function startUpstreamMode(flags: UpstreamFlags, io: Io, store: Store, logger: Logger, metrics?: Metrics): UpstreamMode | undefined {
   const url = flags.upstream ?? io.env['WINMDM_UPSTREAM_URL'];
   if (!url) return undefined;
   const token = flags['upstream-token'] ?? io.env['WINMDM_UPSTREAM_TOKEN'];
@@ -61,21 +64,27 @@ export function startUpstreamMode(flags: UpstreamFlags, io: Io, store: Store, lo
     ...(ca ? { ca } : {}),
     ...(io.env['WINMDM_UPSTREAM_CACHE_TTL_MS'] ? { cacheTtlMs: Number(io.env['WINMDM_UPSTREAM_CACHE_TTL_MS']) } : {}),
     ...(io.env['WINMDM_UPSTREAM_TIMEOUT_MS'] ? { requestTimeoutMs: Number(io.env['WINMDM_UPSTREAM_TIMEOUT_MS']) } : {}),
+    ...(metrics ? { metrics } : {}),
   });
-  const source = new UpstreamPolicySource(client, store, log);
+  const source = new UpstreamPolicySource(client, store, log, metrics);
   const outbox = new OutboxWorker({
     store,
     client,
     logger: log,
     ...(io.env['WINMDM_OUTBOX_INTERVAL_MS'] ? { intervalMs: Number(io.env['WINMDM_OUTBOX_INTERVAL_MS']) } : {}),
     ...(io.env['WINMDM_OUTBOX_BACKOFF_MS'] ? { backoffMs: Number(io.env['WINMDM_OUTBOX_BACKOFF_MS']) } : {}),
+    ...(metrics ? { metrics } : {}),
   });
   outbox.start();
   return {
     url,
     source,
+    get breakerState() {
+      return client.breakerState;
+    },
     stop: async () => {
       await outbox.stop();
+      await outbox.drain();
       await client.close();
     },
   };

@@ -114,12 +114,21 @@ export class ImportInvalidError extends ServerError {
   }
 }
 
+/**
+ * How an upstream call failed, for logs and `winmdm_upstream_errors_total{kind}`: the breaker
+ * refused it, a timeout, no connection, a 5xx, another HTTP error, a body that is not JSON, an
+ * error envelope, or a document that fails the schema.
+ */
+export type UpstreamFailureKind = 'circuit_open' | 'timeout' | 'connect' | 'http_5xx' | 'http_4xx' | 'not_json' | 'envelope' | 'schema';
+
 /** An upstream MDM API that failed or answered nonsense (sync agent mode). */
 export class UpstreamError extends ServerError {
+  readonly kind: UpstreamFailureKind;
   readonly status: number | undefined;
   readonly envelopeCode: number | undefined;
-  constructor(message: string, options: { status?: number; envelopeCode?: number; cause?: unknown } = {}) {
+  constructor(message: string, options: { kind: UpstreamFailureKind; status?: number; envelopeCode?: number; cause?: unknown }) {
     super('ERR_UPSTREAM', message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.kind = options.kind;
     this.status = options.status;
     this.envelopeCode = options.envelopeCode;
   }

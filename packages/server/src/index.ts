@@ -15,6 +15,8 @@ export {
 export { Router, type RegisteredRoute, type RouterOptions } from './http/Router.js';
 export { createApiRoutes, ReportAcceptedSchema, type ApiOptions } from './api/createApiRoutes.js';
 export { Metrics, type DeviceMessageOutcome, type MetricsOptions, type NodeStateCounts } from './metrics/Metrics.js';
+export { timedStore } from './metrics/timedStore.js';
+export { checkReadiness, ReadinessSchema, type Readiness, type ReadinessOptions } from './health/checkReadiness.js';
 export type {
   ApiTokenRow,
   Collection,
@@ -67,6 +69,7 @@ export {
   ImportInvalidError,
   UpstreamError,
   type FieldIssue,
+  type UpstreamFailureKind,
   type ServerErrorCode,
 } from './ServerError.js';
 export { UpstreamClient, type UpstreamClientOptions } from './upstream/UpstreamClient.js';

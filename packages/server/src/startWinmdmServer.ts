@@ -10,7 +10,9 @@ import { deviceRoute } from './http/deviceRoute.js';
 import { createApiRoutes } from './api/createApiRoutes.js';
 import { authenticate } from './api/authenticate.js';
 import { Metrics } from './metrics/Metrics.js';
+import { timedStore } from './metrics/timedStore.js';
 import { operationsRoutes } from './http/operationsRoutes.js';
+import type { ReadinessOptions } from './health/checkReadiness.js';
 import type { ChangeNotifier } from './api/ChangeNotifier.js';
 import type { ReportHandler } from './api/ReportHandler.js';
 import { LocalCa } from './tls/LocalCa.js';
@@ -50,6 +52,15 @@ export interface WinmdmServerOptions {
   metrics?: Metrics;
   /** More routes (declared like the management API's, see `Route`), e.g. another feature's table. */
   routes?: readonly Route[];
+  /**
+   * Serve `/metrics` (with `/healthz` and `/readyz`) on this port, plain HTTP, instead of on the
+   * main port (0 picks a free one).
+   */
+  metricsPort?: number;
+  /** Sync agent mode: the upstream breaker's state, which `/readyz` looks at. */
+  upstreamBreaker?: () => 'closed' | 'open' | 'half-open';
+  /** How long `/readyz` waits for the store (default 2000 ms). */
+  readyTimeoutMs?: number;
   /** Test aid for the crash-safety tests: kill the process at this point of the n-th device message. */
   crash?: CrashPoint;
 }
@@ -64,9 +75,18 @@ export interface WinmdmServer {
   /** The local CA (absent with plain HTTP and no CA given). */
   ca: LocalCa | undefined;
   http: RunningHttpServer;
+  /** The `--metrics-port` server, when there is one. */
+  metricsHttp: RunningHttpServer | undefined;
   /** Every route the server answers, declared (what the OpenAPI document is generated from). */
   router: Router;
   metrics: Metrics;
+  /**
+   * Graceful stop: `/readyz` turns 503, no new connections are accepted, and the requests already
+   * accepted are answered (a device message finishes its transaction). Resolves true when all
+   * were answered within `timeoutMs`, false when the rest had to be cut. The store stays open.
+   */
+  shutdown(timeoutMs: number): Promise<boolean>;
+  /** Immediate stop. The store stays open. */
   close(): Promise<void>;
 }
 
@@ -78,10 +98,11 @@ const DEFAULT_NAMES = ['localhost', '127.0.0.1', '::1'];
  */
 export async function startWinmdmServer(options: WinmdmServerOptions): Promise<WinmdmServer> {
   const logger = options.logger ?? pino({ level: process.env['WINMDM_LOG_LEVEL'] ?? 'info' });
-  await options.store.migrate();
+  const metrics = options.metrics ?? new Metrics();
+  const store = timedStore(options.store, metrics);
+  await store.migrate();
   const mdmPath = options.mdmPath ?? '/ManagementServer/MDM.svc';
   if (!mdmPath.startsWith('/')) throw new Error(`the device endpoint's path must start with /, got ${mdmPath}`);
-  const metrics = options.metrics ?? new Metrics();
 
   let ca = options.ca;
   let tls: { certPem: string; keyPem: string; caPem: string } | undefined;
@@ -95,7 +116,7 @@ export async function startWinmdmServer(options: WinmdmServerOptions): Promise<W
   }
 
   const endpoint = new DeviceEndpoint({
-    store: options.store,
+    store,
     source: options.source ?? new StorePolicySource(),
     logger: logger.child({ component: 'device-endpoint' }),
     serverUrl: options.publicUrl ?? `https://localhost${mdmPath}`,
@@ -103,11 +124,19 @@ export async function startWinmdmServer(options: WinmdmServerOptions): Promise<W
     ...(options.inventoryIntervalMs !== undefined ? { inventoryIntervalMs: options.inventoryIntervalMs } : {}),
     ...(options.maxRequestBytes !== undefined ? { maxRequestBytes: options.maxRequestBytes } : {}),
     ...(options.crash ? { crash: options.crash } : {}),
+    metrics,
   });
   if (options.devAuth) {
     logger.warn('DEV AUTH IS ON: loopback clients are trusted as whatever device their SyncHdr names. Never use this in production.');
   }
 
+  let shuttingDown = false;
+  const readiness: ReadinessOptions = {
+    store,
+    shuttingDown: () => shuttingDown,
+    ...(options.upstreamBreaker ? { upstreamBreaker: options.upstreamBreaker } : {}),
+    ...(options.readyTimeoutMs !== undefined ? { timeoutMs: options.readyTimeoutMs } : {}),
+  };
   const identity = {
     ca,
     trustedProxies: options.trustedProxies ?? [],
@@ -116,19 +145,19 @@ export async function startWinmdmServer(options: WinmdmServerOptions): Promise<W
   };
   const router = new Router(
     [
-      deviceRoute(endpoint, mdmPath as `/${string}`, identity),
-      ...operationsRoutes({ metrics }),
+      deviceRoute(endpoint, mdmPath as `/${string}`, identity, metrics),
+      ...operationsRoutes({ metrics, readiness, serveMetrics: options.metricsPort === undefined }),
       ...(options.api === false
         ? []
         : createApiRoutes({
-            store: options.store,
+            store,
             ...(options.now ? { now: options.now } : {}),
             ...(options.notifier ? { notifier: options.notifier } : {}),
-            reports: options.reports ?? new StoreReportHandler(options.store),
+            reports: options.reports ?? new StoreReportHandler(store),
           })),
       ...(options.routes ?? []),
     ],
-    { authenticate: (req) => authenticate(options.store, req), metrics },
+    { authenticate: (req) => authenticate(store, req), metrics },
   );
 
   const http = await startServer({
@@ -138,14 +167,36 @@ export async function startWinmdmServer(options: WinmdmServerOptions): Promise<W
     port: options.port ?? 8443,
     ...(tls ? { tls } : {}),
   });
+  let metricsHttp: RunningHttpServer | undefined;
+  if (options.metricsPort !== undefined) {
+    try {
+      metricsHttp = await startServer({
+        router: new Router(operationsRoutes({ metrics, readiness }), { authenticate: (req) => authenticate(store, req), metrics }),
+        logger,
+        host: options.host ?? '127.0.0.1',
+        port: options.metricsPort,
+      });
+    } catch (error) {
+      await http.close();
+      throw error;
+    }
+  }
   return {
     origin: http.origin,
     mdmUrl: `${http.origin}${mdmPath}`,
     port: http.port,
     ca,
     http,
+    metricsHttp,
     router,
     metrics,
-    close: () => http.close(),
+    shutdown: async (timeoutMs) => {
+      shuttingDown = true;
+      const [main] = await Promise.all([http.drain(timeoutMs), metricsHttp?.drain(timeoutMs)]);
+      return main;
+    },
+    close: async () => {
+      await Promise.all([http.close(), metricsHttp?.close()]);
+    },
   };
 }

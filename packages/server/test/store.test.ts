@@ -48,6 +48,10 @@ for (const subject of subjects) {
       await subject.cleanup(store);
     });
 
+    test('after migrate, no migration of this code is pending', async () => {
+      expect(await store.pendingMigrations()).toBe(0);
+    });
+
     test('devices: insert, revision bumps, optimistic update, report', async () => {
       await store.transaction(async (tx) => {
         expect(await tx.putDevice({ id: 'd1', organizationId: 'o1', winId: 'W1', doc: { displayName: 'a' } })).toBe(1);

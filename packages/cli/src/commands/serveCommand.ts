@@ -6,7 +6,9 @@ import { pino } from 'pino';
 import {
   importBundle,
   issueDeviceCertificate,
+  Metrics,
   startWinmdmServer,
+  timedStore,
   type CrashPoint,
   type Store,
   type WinmdmServer,
@@ -19,6 +21,7 @@ import { startUpstreamMode, upstreamFlags } from '../upstreamMode.js';
 export const serveUsage = `winmdm serve [--db <path> | --pg <url>] [--data-dir <dir>] [--port 8443] [--host 127.0.0.1]
              [--no-tls] [--dev-auth] [--trusted-proxy <addr,...>] [--client-cert-header <name>]
              [--mdm-path <path>] [--public-url <url>] [--demo] [--log-level info]
+             [--metrics-port <port>] [--shutdown-timeout <seconds>]
              [--upstream <url> --upstream-token <token> [--upstream-ca <file>]]`;
 
 /** The demo fleet `npm start` imports on first start. */
@@ -72,6 +75,8 @@ export async function serveCommand(argv: string[], io: Io, signal?: AbortSignal)
       'public-url': { type: 'string' },
       demo: { type: 'boolean' },
       'log-level': { type: 'string' },
+      'metrics-port': { type: 'string' },
+      'shutdown-timeout': { type: 'string' },
       ...upstreamFlags,
     },
   });
@@ -79,6 +84,16 @@ export async function serveCommand(argv: string[], io: Io, signal?: AbortSignal)
   const port = Number(values.port ?? env['WINMDM_PORT'] ?? 8443);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new CliError('ERR_CLI_USAGE', `--port must be 0-65535, got ${String(values.port)}`);
   const host = values.host ?? env['WINMDM_HOST'] ?? '127.0.0.1';
+  const metricsPortText = values['metrics-port'] ?? env['WINMDM_METRICS_PORT'];
+  const metricsPort = metricsPortText === undefined ? undefined : Number(metricsPortText);
+  if (metricsPort !== undefined && (!Number.isInteger(metricsPort) || metricsPort < 0 || metricsPort > 65535)) {
+    throw new CliError('ERR_CLI_USAGE', `--metrics-port must be 0-65535, got ${String(metricsPortText)}`);
+  }
+  const shutdownText = values['shutdown-timeout'] ?? env['WINMDM_SHUTDOWN_TIMEOUT'] ?? '20';
+  const shutdownSeconds = Number(shutdownText);
+  if (!Number.isFinite(shutdownSeconds) || shutdownSeconds < 0) {
+    throw new CliError('ERR_CLI_USAGE', `--shutdown-timeout must be a number of seconds, got ${shutdownText}`);
+  }
   const dir = dataDir(values, io);
   const tlsOff = values['no-tls'] ?? env['WINMDM_NO_TLS'] === '1';
   const devAuth = values['dev-auth'] ?? env['WINMDM_DEV_AUTH'] === '1';
@@ -90,10 +105,14 @@ export async function serveCommand(argv: string[], io: Io, signal?: AbortSignal)
   const logger = pino({ level: values['log-level'] ?? env['WINMDM_LOG_LEVEL'] ?? 'info' }, pino.destination(2));
   const crash = parseCrash(env['WINMDM_CRASH_AT']);
 
-  const { store, description } = await openStore(values, io);
+  const metrics = new Metrics();
+  const opened = await openStore(values, io);
+  const { description } = opened;
+  // Every component's transactions are timed into the same histogram.
+  const store = timedStore(opened.store, metrics);
   let upstream: ReturnType<typeof startUpstreamMode>;
   try {
-    upstream = startUpstreamMode(values, io, store, logger);
+    upstream = startUpstreamMode(values, io, store, logger, metrics);
   } catch (error) {
     await store.close();
     throw error;
@@ -111,8 +130,10 @@ export async function serveCommand(argv: string[], io: Io, signal?: AbortSignal)
       ...(values['client-cert-header'] ? { clientCertHeader: values['client-cert-header'] } : {}),
       ...(values['mdm-path'] ? { mdmPath: values['mdm-path'] } : {}),
       ...(values['public-url'] ? { publicUrl: values['public-url'] } : {}),
-      ...(upstream ? { source: upstream.source, api: false } : {}),
+      ...(upstream ? { source: upstream.source, api: false, upstreamBreaker: () => upstream!.breakerState } : {}),
       ...(crash ? { crash } : {}),
+      ...(metricsPort !== undefined ? { metricsPort } : {}),
+      metrics,
     });
   } catch (error) {
     await upstream?.stop();
@@ -125,6 +146,8 @@ export async function serveCommand(argv: string[], io: Io, signal?: AbortSignal)
   if (upstream) io.out(`  upstream API:    ${upstream.url} (sync agent mode: no management API here)\n`);
   else io.out(`  management API:  ${server.origin}/mdm/windows/devices/{id}\n`);
   if (server.ca) io.out(`  local CA:        ${join(dir, 'tls', 'ca.crt')}\n`);
+  const ops = server.metricsHttp?.origin ?? server.origin;
+  io.out(`  operations:      ${ops}/metrics  ${ops}/healthz  ${ops}/readyz  ${server.origin}/openapi.json\n`);
   if (values.demo && !upstream) {
     const demo = await importDemo(store, dir, server, io);
     const first = demo.devices[0];
@@ -141,16 +164,33 @@ export async function serveCommand(argv: string[], io: Io, signal?: AbortSignal)
     }
   }
 
+  let signals = 0;
+  let stopListening = (): void => undefined;
   await new Promise<void>((resolve) => {
-    const stop = (): void => resolve();
-    process.once('SIGINT', stop);
-    process.once('SIGTERM', stop);
+    const stop = (): void => {
+      signals++;
+      if (signals === 1) return resolve();
+      // A second signal while draining: stop waiting for the requests still running.
+      logger.warn('second stop signal: cutting the remaining connections');
+      void server.close();
+    };
+    process.on('SIGINT', stop);
+    process.on('SIGTERM', stop);
     signal?.addEventListener('abort', stop, { once: true });
+    stopListening = () => {
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+    };
   });
   io.out('stopping\n');
-  await server.close();
+  logger.info({ timeoutSeconds: shutdownSeconds }, 'shutting down: answering the requests already accepted');
+  const drained = await server.shutdown(shutdownSeconds * 1000);
+  if (!drained) logger.warn({ timeoutSeconds: shutdownSeconds }, 'shutdown timeout: connections still busy were cut');
+  // The reports queued so far get one more delivery attempt; what is left stays in the outbox.
   await upstream?.stop();
   await store.close();
+  stopListening();
+  logger.info({ drained }, 'stopped');
   return 0;
 }
 

@@ -19,6 +19,7 @@ import { composeResponse, headerStatus, responseHeader } from './composeResponse
 import { inventoryDue, type InventoryKind } from './inventoryDue.js';
 import { applyReport, mergeSummary } from './applyReport.js';
 import { replayDecision } from './replayDecision.js';
+import type { DeviceMessageOutcome, Metrics } from '../metrics/Metrics.js';
 
 /** How the caller of the device endpoint authenticated. */
 export type DeviceIdentity =
@@ -63,7 +64,17 @@ export interface DeviceEndpointOptions {
    * start a session.
    */
   retryWindowMs?: number;
+  /** Where device messages, commands sent and statuses received are counted. */
+  metrics?: Metrics;
   crash?: CrashPoint;
+}
+
+/** What one message did, counted once it is answered (a retried transaction overwrites, never adds). */
+interface MessageTally {
+  outcome: DeviceMessageOutcome;
+  reason?: string;
+  verbs: readonly string[];
+  statuses: readonly string[];
 }
 
 const SYNCML = 'application/vnd.syncml.dm+xml';
@@ -73,6 +84,12 @@ const DAY_MS = 86_400_000;
 const DEFAULT_RETRY_WINDOW_MS = 300_000;
 /** The first plan of a session and two re-plans for 404/418 retries; the rest waits for the next session. */
 const MAX_PLANS_PER_SESSION = 3;
+
+/** A status code as a bounded label: the code, or `invalid` for Data that is not one. */
+function statusLabel(data: string): string {
+  const code = data.trim();
+  return /^[0-9]{3,4}$/.test(code) ? code : 'invalid';
+}
 
 function sha256(data: Buffer): string {
   return createHash('sha256').update(data).digest('hex');
@@ -86,7 +103,7 @@ function sha256(data: Buffer): string {
  * gets the byte-identical answer without being applied twice.
  */
 export class DeviceEndpoint {
-  readonly #o: Required<Omit<DeviceEndpointOptions, 'now' | 'crash'>> & { now: () => Date; crash?: CrashPoint };
+  readonly #o: Required<Omit<DeviceEndpointOptions, 'now' | 'crash' | 'metrics'>> & { now: () => Date; crash?: CrashPoint; metrics?: Metrics };
   readonly #warnedDevAuth = new Set<string>();
   #messages = 0;
 
@@ -106,13 +123,30 @@ export class DeviceEndpoint {
     return this.#o.maxRequestBytes;
   }
 
+  /** Answers one device message (the HTTP body) from a device authenticated as `identity`. */
   async handle(body: Buffer, identity: DeviceIdentity): Promise<DeviceResponse> {
+    const started = process.hrtime.bigint();
+    const tally: MessageTally = { outcome: 'served', verbs: [], statuses: [] };
+    const answer = await this.#handle(body, identity, tally);
+    const metrics = this.#o.metrics;
+    if (metrics) {
+      metrics.deviceMessages.inc(tally.reason !== undefined ? { outcome: tally.outcome, reason: tally.reason } : { outcome: tally.outcome });
+      metrics.deviceMessageSeconds.observe({ outcome: tally.outcome }, Number(process.hrtime.bigint() - started) / 1e9);
+      for (const verb of tally.verbs) metrics.commandsSent.inc({ verb });
+      for (const code of tally.statuses) metrics.statusesReceived.inc({ code });
+    }
+    return answer;
+  }
+
+  async #handle(body: Buffer, identity: DeviceIdentity, tally: MessageTally): Promise<DeviceResponse> {
     const log = this.#o.logger;
     let message: SyncMLMessage;
     try {
       message = parseMessage(body, { maxBytes: this.#o.maxRequestBytes });
     } catch (error) {
       if (error instanceof SyncMLError) {
+        tally.outcome = 'bad_input';
+        tally.reason = error.code;
         log.warn({ code: error.code, err: error.message }, 'rejected a device message that is not valid SyncML');
         return { status: error.code === 'ERR_SYNCML_TOO_LARGE' ? 413 : 400, contentType: 'text/plain', body: `${error.code}: ${error.message}\n` };
       }
@@ -121,12 +155,16 @@ export class DeviceEndpoint {
     const header = message.header;
     const winId = header.source.locURI;
     if (identity.kind === 'none') {
+      tally.outcome = 'refused';
+      tally.reason = 'no_identity';
       log.warn({ winId, reason: identity.reason }, 'refused a device message');
       return this.#refusal(header, 401);
     }
     // Network I/O (sync agent mode) happens here, before the transaction takes the device's lock.
     const snapshot = await this.#o.source.prepare(winId);
     if (!snapshot.available && 'refuse' in snapshot) {
+      tally.outcome = 'refused';
+      tally.reason = 'unknown_upstream';
       log.warn({ winId, reason: snapshot.reason }, 'refused a device its policy source does not know');
       return this.#refusal(header, 401);
     }
@@ -135,7 +173,7 @@ export class DeviceEndpoint {
     const ordinal = ++this.#messages;
     const run = (): Promise<DeviceResponse | 'unknown'> =>
       this.#o.store.transaction(async (tx) => {
-        const result = await this.#inTransaction(tx, key, identity, message, body, snapshot);
+        const result = await this.#inTransaction(tx, key, identity, message, body, snapshot, tally);
         this.#crashAt('before-commit', ordinal);
         return result;
       });
@@ -145,6 +183,8 @@ export class DeviceEndpoint {
       if (await this.#o.source.findDevice(winId)) answer = await run();
     }
     if (answer === 'unknown') {
+      tally.outcome = 'refused';
+      tally.reason = 'unknown_device';
       log.warn({ winId, identity: identity.kind }, 'refused a device message: unknown device or certificate');
       return this.#refusal(header, 401);
     }
@@ -176,6 +216,7 @@ export class DeviceEndpoint {
     message: SyncMLMessage,
     rawBody: Buffer,
     snapshot: PolicySnapshot,
+    tally: MessageTally,
   ): Promise<DeviceResponse | 'unknown'> {
     const log = this.#o.logger;
     const now = this.#o.now();
@@ -185,6 +226,8 @@ export class DeviceEndpoint {
     if (!context) return 'unknown';
     let row = context.device;
     if (row.winId !== header.source.locURI) {
+      tally.outcome = 'refused';
+      tally.reason = 'source_mismatch';
       log.warn({ winId: header.source.locURI, deviceId: row.id }, "refused a device message: the SyncHdr Source is not the certificate's device");
       return this.#refusal(header, 403);
     }
@@ -210,10 +253,13 @@ export class DeviceEndpoint {
       windowMs: this.#o.retryWindowMs,
     });
     if (decision === 'replay' && context.logged) {
+      tally.outcome = 'retried';
       log.info({ deviceId: row.id, sessionId: header.sessionId, msgId: header.msgId }, 'answered a retried message from the log');
       return { status: context.logged.status, contentType: SYNCML, body: context.logged.response };
     }
     if (decision === 'session-over' || decision === 'expired') {
+      tally.outcome = 'bad_input';
+      tally.reason = 'ERR_NOT_A_RETRY';
       log.warn({ deviceId: row.id, sessionId: header.sessionId, msgId: header.msgId, decision }, 'refused a repeated device message that is not a retry');
       const why =
         decision === 'expired'
@@ -240,6 +286,8 @@ export class DeviceEndpoint {
     } else {
       state = stored.state as unknown as SessionState;
       if (header.msgId <= state.lastMsgId) {
+        tally.outcome = 'bad_input';
+        tally.reason = 'ERR_MSGID_REUSED';
         log.warn({ deviceId: row.id, msgId: header.msgId }, 'MsgID already processed with a different body');
         return {
           status: 400,
@@ -346,6 +394,9 @@ export class DeviceEndpoint {
       ...(pruneLogExcept ? { pruneLogExcept } : {}),
     });
     log.debug({ deviceId: row.id, msgId: header.msgId, commands: composed.sent.length, statuses: effects.statuses.length }, 'answered a device message');
+    tally.outcome = fastPath ? 'fast_path' : 'served';
+    tally.verbs = composed.sent.map((c) => c.queued.command.kind);
+    tally.statuses = message.body.flatMap((c) => (c.kind === 'Status' && c.cmdRef !== 0 ? [statusLabel(c.data)] : []));
     return { status: 200, contentType: SYNCML, body: response };
   }
 

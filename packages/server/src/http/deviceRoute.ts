@@ -1,5 +1,6 @@
 import type { ServerResponse } from 'node:http';
 import type { DeviceEndpoint } from '../device/DeviceEndpoint.js';
+import type { Metrics } from '../metrics/Metrics.js';
 import { BodyTooLargeError, readBody } from './readBody.js';
 import { identifyDevice, type IdentityOptions } from './identifyDevice.js';
 import { defineRawRoute, type RawRoute } from './Route.js';
@@ -16,7 +17,7 @@ export function sendText(res: ServerResponse, status: number, contentType: strin
  * as `?mode=Maintenance&Platform=WoA` are accepted). Identity comes from the TLS client
  * certificate (or a trusted proxy's header), never from a bearer token.
  */
-export function deviceRoute(endpoint: DeviceEndpoint, mdmPath: `/${string}`, identity: IdentityOptions): RawRoute {
+export function deviceRoute(endpoint: DeviceEndpoint, mdmPath: `/${string}`, identity: IdentityOptions, metrics?: Metrics): RawRoute {
   return defineRawRoute({
     method: 'POST',
     path: mdmPath,
@@ -38,6 +39,7 @@ export function deviceRoute(endpoint: DeviceEndpoint, mdmPath: `/${string}`, ide
     handle: async ({ req, res, log }) => {
       const type = (req.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase();
       if (type !== SYNCML_TYPE) {
+        metrics?.deviceMessages.inc({ outcome: 'bad_input', reason: 'unsupported_content_type' });
         log.warn({ contentType: req.headers['content-type'] }, 'device endpoint: unsupported content type');
         return sendText(res, 415, 'text/plain', `unsupported content type; expected ${SYNCML_TYPE}\n`);
       }
@@ -46,6 +48,7 @@ export function deviceRoute(endpoint: DeviceEndpoint, mdmPath: `/${string}`, ide
         body = await readBody(req, endpoint.maxRequestBytes);
       } catch (error) {
         if (error instanceof BodyTooLargeError) {
+          metrics?.deviceMessages.inc({ outcome: 'bad_input', reason: error.code });
           log.warn({ limit: endpoint.maxRequestBytes }, 'device endpoint: body too large');
           res.setHeader('connection', 'close');
           return sendText(res, 413, 'text/plain', `${error.code}: ${error.message}\n`);

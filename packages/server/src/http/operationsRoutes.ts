@@ -1,28 +1,56 @@
+import { z } from 'zod';
+import { checkReadiness, ReadinessSchema, type ReadinessOptions } from '../health/checkReadiness.js';
 import type { Metrics } from '../metrics/Metrics.js';
 import { sendText } from './deviceRoute.js';
 import { defineRawRoute, type RawRoute } from './Route.js';
+import { sendJson } from './sendJson.js';
 
 /** Options of {@link operationsRoutes}. */
 export interface OperationsOptions {
   metrics: Metrics;
-  /** Serve `GET /metrics` on this port (default true; false when `--metrics-port` serves it elsewhere). */
+  readiness: ReadinessOptions;
+  /** Serve `GET /metrics` here (default true; false when `--metrics-port` serves it elsewhere). */
   serveMetrics?: boolean;
 }
 
+const LiveSchema = z.object({ status: z.literal('ok') });
+
 /**
- * The routes an operator's tooling calls without a token: liveness and the Prometheus scrape.
- * They answer nothing sensitive (no device ids, no tokens, no configuration).
+ * The routes an operator's tooling calls without a token: liveness, readiness and the
+ * Prometheus scrape. They answer nothing sensitive (no device ids, tokens, hosts or paths).
  */
 export function operationsRoutes(options: OperationsOptions): RawRoute[] {
-  const routes: RawRoute[] = [
+  const live = (path: '/healthz' | '/health', operationId: string, summary: string): RawRoute =>
     defineRawRoute({
       method: 'GET',
-      path: '/health',
-      operationId: 'health',
-      summary: 'The process answers',
+      path,
+      operationId,
+      summary,
+      description: 'Answers as long as the event loop runs; checks nothing else (a liveness probe).',
       tags: ['operations'],
-      responses: { 200: { description: '`{"status":"ok"}`', content: { 'application/json': {} } } },
-      handle: async ({ res }) => sendText(res, 200, 'application/json', '{"status":"ok"}\n'),
+      responses: { 200: { description: 'The process answers', content: { 'application/json': { schema: LiveSchema } } } },
+      handle: async ({ res }) => sendJson(res, 200, { status: 'ok' }),
+    });
+  const routes: RawRoute[] = [
+    live('/healthz', 'healthz', 'Liveness: the process answers'),
+    live('/health', 'health', 'Liveness (an alias of /healthz)'),
+    defineRawRoute({
+      method: 'GET',
+      path: '/readyz',
+      operationId: 'readyz',
+      summary: 'Readiness: this process should get traffic',
+      description:
+        'The store answers a query within the deadline, every schema migration is applied, the upstream circuit breaker ' +
+        'is not open (sync agent mode), and the process is not shutting down.',
+      tags: ['operations'],
+      responses: {
+        200: { description: 'Ready', content: { 'application/json': { schema: ReadinessSchema } } },
+        503: { description: 'Not ready; `reason` says which check failed', content: { 'application/json': { schema: ReadinessSchema } } },
+      },
+      handle: async ({ res, log }) => {
+        const readiness = await checkReadiness(options.readiness, (error) => log.warn({ err: error }, 'readiness: the store query failed'));
+        sendJson(res, readiness.status === 'ready' ? 200 : 503, readiness);
+      },
     }),
   ];
   if (options.serveMetrics ?? true) routes.push(metricsRoute(options.metrics));

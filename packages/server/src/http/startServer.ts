@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
@@ -22,8 +23,20 @@ export interface RunningHttpServer {
   origin: string;
   port: number;
   server: Server;
+  /** Requests being answered right now. */
+  readonly inFlight: number;
+  /**
+   * Graceful stop: no new connections, `Connection: close` on every answer from now on, idle
+   * keep-alive connections closed; resolves true once every accepted request has been answered,
+   * or false when `timeoutMs` passed first (then the remaining connections are cut).
+   */
+  drain(timeoutMs: number): Promise<boolean>;
+  /** Immediate stop: every connection is cut. */
   close(): Promise<void>;
 }
+
+/** A request id a client or proxy sent that is safe to log as it is. */
+const CLIENT_REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
 /**
  * Starts the HTTP(S) server that carries the OMA-DM device endpoint and the management API on one
@@ -32,18 +45,40 @@ export interface RunningHttpServer {
  * a valid one.
  */
 export async function startServer(options: HttpServerOptions): Promise<RunningHttpServer> {
-  const log = options.logger;
+  let inFlight = 0;
+  let draining = false;
+  let drained: (() => void) | undefined;
 
   const handler = (req: IncomingMessage, res: ServerResponse): void => {
     const url = new URL(req.url ?? '/', 'http://localhost');
-    void route(req, res, url).catch((error: unknown) => {
+    // Every log line of the request carries its id; a proxy's or client's X-Request-Id is kept
+    // so that their logs and ours line up.
+    const header = req.headers['x-request-id'];
+    const reqId = typeof header === 'string' && CLIENT_REQUEST_ID.test(header) ? header : randomUUID();
+    const log = options.logger.child({ reqId });
+    res.setHeader('x-request-id', reqId);
+    if (draining) res.setHeader('connection', 'close');
+    inFlight++;
+    const started = process.hrtime.bigint();
+    res.once('close', () => {
+      inFlight--;
+      const ms = Number(process.hrtime.bigint() - started) / 1e6;
+      if (res.writableFinished) log.debug({ method: req.method, path: url.pathname, status: res.statusCode, ms }, 'request answered');
+      else log.warn({ method: req.method, path: url.pathname, ms }, 'connection closed before the answer was sent');
+      if (draining) {
+        // A keep-alive connection whose answer started before the drain is idle now.
+        server.closeIdleConnections();
+        if (inFlight === 0) drained?.();
+      }
+    });
+    void route(req, res, url, log).catch((error: unknown) => {
       log.error({ err: error, method: req.method, path: url.pathname }, 'request failed');
       if (!res.headersSent) sendText(res, 500, 'text/plain', 'internal error\n');
       else res.destroy();
     });
   };
 
-  const route = async (req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> => {
+  const route = async (req: IncomingMessage, res: ServerResponse, url: URL, log: Logger): Promise<void> => {
     if (await options.router.dispatch(req, res, url, log)) return;
     sendText(res, 404, 'application/json', JSON.stringify({ status: false, error: { code: 404, message: 'Not found' } }));
   };
@@ -79,10 +114,30 @@ export async function startServer(options: HttpServerOptions): Promise<RunningHt
   const port = (server.address() as AddressInfo).port;
   const host = options.host.includes(':') ? `[${options.host}]` : options.host;
   const origin = `${options.tls ? 'https' : 'http'}://${host}:${port}`;
+  const closed = new Promise<void>((resolve) => server.once('close', () => resolve()));
   return {
     origin,
     port,
     server,
+    get inFlight() {
+      return inFlight;
+    },
+    drain: async (timeoutMs) => {
+      draining = true;
+      // Stops listening and closes the connections that are idle now; busy ones close after
+      // their answer (`Connection: close`).
+      server.close();
+      const done = inFlight === 0 || (await new Promise<boolean>((resolve) => {
+        const timer = setTimeout(() => resolve(false), timeoutMs);
+        drained = () => {
+          clearTimeout(timer);
+          resolve(true);
+        };
+      }));
+      server.closeAllConnections();
+      await closed;
+      return done;
+    },
     close: () =>
       new Promise<void>((resolve) => {
         server.close(() => resolve());

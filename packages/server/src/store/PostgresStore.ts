@@ -49,6 +49,11 @@ export class PostgresStore implements Store {
     return new PostgresStore(pool, schema);
   }
 
+  async pendingMigrations(): Promise<number> {
+    const applied = new Set((await this.#pool.query<{ version: number }>('SELECT version FROM schema_migrations')).rows.map((r) => r.version));
+    return postgresMigrations.filter((m) => !applied.has(m.version)).length;
+  }
+
   async migrate(): Promise<void> {
     const client = await this.#pool.connect();
     try {

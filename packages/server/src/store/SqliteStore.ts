@@ -96,6 +96,11 @@ export class SqliteStore implements Store {
     });
   }
 
+  async pendingMigrations(): Promise<number> {
+    const applied = new Set((this.#prepare('SELECT version FROM schema_migrations').all() as { version: number }[]).map((r) => r.version));
+    return sqliteMigrations.filter((m) => !applied.has(m.version)).length;
+  }
+
   /**
    * Runs `fn` in a transaction. Transactions are serialised in this process, and the ones that
    * queue up while another runs are committed together (group commit): each runs in its own

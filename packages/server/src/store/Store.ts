@@ -206,5 +206,10 @@ export interface Store {
   transaction<T>(fn: (tx: StoreTx) => Promise<T>): Promise<T>;
   /** Applies the schema migrations that have not run yet (run on start). */
   migrate(): Promise<void>;
+  /**
+   * How many of this code's migrations the database has not applied (0 when it is up to date):
+   * one small query, which `/readyz` also uses to see that the store answers.
+   */
+  pendingMigrations(): Promise<number>;
   close(): Promise<void>;
 }

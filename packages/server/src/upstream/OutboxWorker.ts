@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import type { Store } from '../store/Store.js';
 import { UpstreamError } from '../ServerError.js';
 import type { UpstreamClient } from './UpstreamClient.js';
+import type { Metrics } from '../metrics/Metrics.js';
 
 /** Options of {@link OutboxWorker}. */
 export interface OutboxWorkerOptions {
@@ -15,6 +16,8 @@ export interface OutboxWorkerOptions {
   maxBackoffMs?: number;
   /** How long a claimed report is hidden from other workers while it is being sent (default 60 s). */
   leaseMs?: number;
+  /** Counts failed deliveries in `winmdm_upstream_errors_total` and exposes `winmdm_outbox_depth`. */
+  metrics?: Metrics;
   now?: () => Date;
 }
 
@@ -26,7 +29,7 @@ export interface OutboxWorkerOptions {
  * lost is sent again; its `reportId` makes the upstream apply it once.
  */
 export class OutboxWorker {
-  readonly #o: Required<Omit<OutboxWorkerOptions, 'now'>> & { now: () => Date };
+  readonly #o: Required<Omit<OutboxWorkerOptions, 'now' | 'metrics'>> & { now: () => Date; metrics?: Metrics };
   #timer: NodeJS.Timeout | undefined;
   #running: Promise<void> | undefined;
   #stopped = false;
@@ -35,6 +38,7 @@ export class OutboxWorker {
 
   constructor(options: OutboxWorkerOptions) {
     this.#o = { intervalMs: 1_000, backoffMs: 1_000, maxBackoffMs: 300_000, leaseMs: 60_000, now: () => new Date(), ...options };
+    options.metrics?.observeOutbox(() => this.#o.store.transaction((tx) => tx.countOutbox()));
   }
 
   start(): void {
@@ -84,6 +88,7 @@ export class OutboxWorker {
           progressed = true;
         } catch (error) {
           this.failures++;
+          this.#o.metrics?.upstreamErrors.inc({ kind: error instanceof UpstreamError ? error.kind : 'other' });
           const attempts = row.attempts + 1;
           const delay = Math.min(this.#o.backoffMs * 2 ** (attempts - 1), this.#o.maxBackoffMs);
           const message = error instanceof Error ? error.message : String(error);

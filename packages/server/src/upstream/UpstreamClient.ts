@@ -3,6 +3,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { Pool, errors as undiciErrors, type Dispatcher } from 'undici';
 import { UpstreamError } from '../ServerError.js';
 import { CircuitBreaker } from './CircuitBreaker.js';
+import type { Metrics } from '../metrics/Metrics.js';
 
 /** Options of {@link UpstreamClient}. */
 export interface UpstreamClientOptions {
@@ -22,6 +23,8 @@ export interface UpstreamClientOptions {
   cacheTtlMs?: number;
   connections?: number;
   breaker?: CircuitBreaker;
+  /** Exposes the breaker's state as `winmdm_upstream_breaker_state`. */
+  metrics?: Metrics;
   /** A dispatcher to use instead of the pool (undici MockAgent in tests). */
   dispatcher?: Dispatcher;
   now?: () => number;
@@ -33,6 +36,9 @@ export interface UpstreamFailure {
   status?: number;
   envelopeCode?: number;
 }
+
+/** undici's timeout errors; any other transport failure counts as `connect`. */
+const TIMEOUT_CODES = new Set(['UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT', 'ETIMEDOUT']);
 
 interface CacheEntry {
   etag: string | undefined;
@@ -70,6 +76,7 @@ export class UpstreamClient {
     this.#requestTimeoutMs = options.requestTimeoutMs ?? 5_000;
     this.#breaker = options.breaker ?? new CircuitBreaker();
     this.#now = options.now ?? Date.now;
+    options.metrics?.observeBreaker(() => this.#breaker.state);
     if (options.dispatcher) {
       this.#dispatcher = options.dispatcher;
       this.#ownsDispatcher = false;
@@ -120,7 +127,7 @@ export class UpstreamClient {
    * {@link UpstreamError} carrying the HTTP status and the envelope's code.
    */
   async #request(method: 'GET' | 'POST', path: string, body?: unknown, cached?: CacheEntry): Promise<{ data: unknown; etag?: string; notModified: boolean }> {
-    if (!this.#breaker.allow()) throw new UpstreamError(`upstream ${this.url.origin} is failing: circuit open`);
+    if (!this.#breaker.allow()) throw new UpstreamError(`upstream ${this.url.origin} is failing: circuit open`, { kind: 'circuit_open' });
     const attempts = method === 'GET' ? this.#attempts : 1;
     let last: UpstreamError | undefined;
     for (let attempt = 1; attempt <= attempts; attempt++) {
@@ -130,7 +137,9 @@ export class UpstreamClient {
         r = await this.#once(method, path, body === undefined ? undefined : JSON.stringify(body), cached?.etag);
       } catch (error) {
         const reason = error instanceof undiciErrors.UndiciError ? `${error.code}: ${error.message}` : String((error as Error)?.message ?? error);
-        last = new UpstreamError(`upstream ${method} ${path} failed: ${reason}`, { cause: error });
+        const code = (error as { code?: unknown }).code;
+        const kind = typeof code === 'string' && TIMEOUT_CODES.has(code) ? 'timeout' : 'connect';
+        last = new UpstreamError(`upstream ${method} ${path} failed: ${reason}`, { kind, cause: error });
         continue;
       }
       if (r.status === 304 && cached) {
@@ -141,7 +150,7 @@ export class UpstreamClient {
       try {
         envelope = JSON.parse(r.text) as typeof envelope;
       } catch (error) {
-        last = new UpstreamError(`upstream answered ${method} ${path} with ${r.status} and a body that is not JSON`, { status: r.status, cause: error });
+        last = new UpstreamError(`upstream answered ${method} ${path} with ${r.status} and a body that is not JSON`, { kind: 'not_json', status: r.status, cause: error });
         if (r.status >= 500) continue;
         break; // nonsense, not an outage that a retry would fix
       }
@@ -152,6 +161,7 @@ export class UpstreamClient {
       const code = typeof envelope?.error?.code === 'number' ? envelope.error.code : undefined;
       const message = typeof envelope?.error?.message === 'string' ? envelope.error.message : `HTTP ${r.status}`;
       last = new UpstreamError(`upstream answered ${method} ${path} with ${r.status}: ${message}`, {
+        kind: r.status >= 500 ? 'http_5xx' : code !== undefined ? 'envelope' : 'http_4xx',
         status: r.status,
         ...(code !== undefined ? { envelopeCode: code } : {}),
       });
@@ -163,7 +173,7 @@ export class UpstreamClient {
       if (r.status < 500) break;
     }
     this.#breaker.failure();
-    throw last ?? new UpstreamError(`upstream ${method} ${path} failed`);
+    throw last ?? new UpstreamError(`upstream ${method} ${path} failed`, { kind: 'connect' });
   }
 
   /** A GET through the cache: fresh within the TTL, then revalidated with `If-None-Match`. */

@@ -12,6 +12,7 @@ import {
 import type { DeviceRow, JsonObject, NodeStateRow, Store, StoreTx } from '../store/Store.js';
 import type { PolicyInputs, PolicySnapshot, PolicySource } from '../device/PolicySource.js';
 import { UpstreamError } from '../ServerError.js';
+import type { Metrics } from '../metrics/Metrics.js';
 import type { UpstreamClient } from './UpstreamClient.js';
 import type { DeviceReport } from './DeviceReportSchema.js';
 
@@ -64,13 +65,15 @@ export class UpstreamPolicySource implements PolicySource {
   readonly #client: UpstreamClient;
   readonly #store: Store;
   readonly #log: Logger;
+  readonly #metrics: Metrics | undefined;
   /** Check-ins answered without desired state because the upstream failed. */
   unavailableCheckins = 0;
 
-  constructor(client: UpstreamClient, store: Store, logger: Logger) {
+  constructor(client: UpstreamClient, store: Store, logger: Logger, metrics?: Metrics) {
     this.#client = client;
     this.#store = store;
     this.#log = logger;
+    this.#metrics = metrics;
   }
 
   #devicePath(winId: string): string {
@@ -89,16 +92,18 @@ export class UpstreamPolicySource implements PolicySource {
       }
       throw error;
     }
-    if (!Array.isArray(data)) throw new UpstreamError(`upstream device list for ${winId} is not a list`);
+    if (!Array.isArray(data)) throw new UpstreamError(`upstream device list for ${winId} is not a list`, { kind: 'schema' });
     if (data.length === 0) return undefined;
     const parsed = DeviceSchema.safeParse(data[0]);
     if (!parsed.success) {
       this.#client.forget(this.#devicePath(winId));
       const first = parsed.error.issues[0];
-      throw new UpstreamError(`upstream document of ${winId} fails the schema at ${first?.path.join('.') ?? '?'}: ${first?.message ?? ''}`);
+      throw new UpstreamError(`upstream document of ${winId} fails the schema at ${first?.path.join('.') ?? '?'}: ${first?.message ?? ''}`, {
+        kind: 'schema',
+      });
     }
     if (parsed.data.winId !== undefined && parsed.data.winId !== winId) {
-      throw new UpstreamError(`upstream answered the document of ${parsed.data.winId} for ${winId}`);
+      throw new UpstreamError(`upstream answered the document of ${parsed.data.winId} for ${winId}`, { kind: 'schema' });
     }
     return parsed.data;
   }
@@ -106,7 +111,7 @@ export class UpstreamPolicySource implements PolicySource {
   async #catalog<T>(kind: 'admx-files' | 'applications', id: string, schema: { safeParse(v: unknown): { success: true; data: T } | { success: false } }): Promise<T | undefined> {
     try {
       const parsed = schema.safeParse(await this.#client.get(`mdm/windows/${kind}/${encodeURIComponent(id)}`));
-      if (!parsed.success) throw new UpstreamError(`upstream ${kind} ${id} fails the schema`);
+      if (!parsed.success) throw new UpstreamError(`upstream ${kind} ${id} fails the schema`, { kind: 'schema' });
       return parsed.data;
     } catch (error) {
       // A catalog entry upstream does not have leaves the resolution incomplete (never a Delete).
@@ -117,6 +122,7 @@ export class UpstreamPolicySource implements PolicySource {
 
   #unavailable(winId: string, error: unknown): PolicySnapshot {
     this.unavailableCheckins++;
+    this.#metrics?.upstreamErrors.inc({ kind: error instanceof UpstreamError ? error.kind : 'other' });
     const code = error instanceof UpstreamError ? error.envelopeCode : undefined;
     const configuration = code !== undefined ? CONFIGURATION_CODES[code] : undefined;
     const reason = error instanceof Error ? error.message : String(error);
