@@ -49,7 +49,7 @@ describe('winmdm resolve', () => {
     expect(result.stderr).toContain('is not a valid bundle');
     const usage = await runCli(['resolve']);
     expect(usage.code).toBe(2);
-    expect(usage.stderr).toContain('usage: winmdm resolve');
+    expect(usage.stderr).toContain('resolve reads one bundle: winmdm resolve <bundle.json>; see winmdm resolve --help');
   });
 });
 
@@ -76,7 +76,7 @@ describe('winmdm import', () => {
     writeFileSync(bad, JSON.stringify(bundle));
     const result = await runCli(['import', bad, '--db', db]);
     expect(result.code).toBe(1);
-    expect(result.stderr).toContain('apiTokens.1.token: Tokens must be at least 16 characters');
+    expect(result.stderr).toContain('apiTokens[1].token: Tokens must be at least 16 characters');
     expect(result.stderr).toContain('nothing was imported');
     const store = SqliteStore.open(db);
     await store.migrate();

@@ -75,7 +75,7 @@ for (const backend of backends) {
         const model = new DeviceModel();
         try {
           // Message 2 of the server's life is the device's acknowledgement of the first answer.
-          const crashing = await startServe(args, { env: { ...backend.env(), WINMDM_CRASH_AT: `${point}:2` } });
+          const crashing = await startServe(args, { env: { ...backend.env(), WINMDM_TEST_HOOKS: '1', WINMDM_CRASH_AT: `${point}:2` } });
           const first = await post(url, msg1.replace('<SessionID>1</SessionID>', `<SessionID>${point === 'before-commit' ? 7 : 8}</SessionID>`));
           expect(first.status).toBe(200);
           const commands = parseMessage(first.body);

@@ -3,14 +3,23 @@ import { resolve } from 'node:path';
 import type { Logger } from 'pino';
 import { OutboxWorker, UpstreamClient, UpstreamPolicySource, type Metrics, type Store } from '@winmdm/server';
 import { CliError } from './CliError.js';
+import type { FlagSpec } from './CommandSpec.js';
 import type { Io } from './Io.js';
 
 /** The `serve` flags of sync agent mode. */
 export const upstreamFlags = {
-  upstream: { type: 'string' },
-  'upstream-token': { type: 'string' },
-  'upstream-ca': { type: 'string' },
-} as const;
+  upstream: { type: 'string', value: '<url>', env: 'WINMDM_UPSTREAM_URL', description: 'sync agent mode: take desired state from this MDM API' },
+  'upstream-token': { type: 'string', value: '<token>', env: 'WINMDM_UPSTREAM_TOKEN', description: "the upstream API's bearer token" },
+  'upstream-ca': { type: 'string', value: '<file>', env: 'WINMDM_UPSTREAM_CA', description: "CA certificate(s) of the upstream API (PEM), when it has a private CA" },
+} as const satisfies Record<string, FlagSpec>;
+
+/** Environment variables of sync agent mode that no flag stands for. */
+export const upstreamEnv = {
+  WINMDM_UPSTREAM_CACHE_TTL_MS: 'how long a fetched device document is reused (default 5000)',
+  WINMDM_UPSTREAM_TIMEOUT_MS: 'request timeout towards the upstream API (default 5000)',
+  WINMDM_OUTBOX_INTERVAL_MS: 'how often queued reports are sent (default 1000)',
+  WINMDM_OUTBOX_BACKOFF_MS: 'the first retry delay of a report that failed, doubling up to 5 min (default 1000)',
+};
 
 export interface UpstreamFlags {
   upstream?: string | undefined;

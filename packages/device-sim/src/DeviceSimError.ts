@@ -52,11 +52,27 @@ export class SimulatorHttpError extends DeviceSimError {
   readonly status: number;
   /** The response body as text (often a short error document). */
   readonly body: string;
+  /**
+   * Why the server refused the device, when it says so (winmdm's `Winmdm-Refusal` header on a 401
+   * or 403: `no-client-certificate`, `certificate-not-trusted`, `unknown-device`, `source-mismatch`).
+   */
+  readonly refusal: string | undefined;
 
-  constructor(status: number, body: string, options?: DeviceSimErrorOptions) {
-    super(SimulatorHttpError.code, `The server answered HTTP ${status} instead of 200`, options);
+  constructor(status: number, body: string, options: DeviceSimErrorOptions & { refusal?: string } = {}) {
+    super(
+      SimulatorHttpError.code,
+      `The server answered HTTP ${status} instead of 200${options.refusal === undefined ? '' : ` (refusal: ${options.refusal})`}`,
+      options,
+    );
     this.status = status;
     this.body = body;
+    this.refusal = options.refusal;
+  }
+
+  /** The error for an answer other than 200, with the server's refusal reason when it gives one. */
+  static of(response: { status: number; body: string; headers: Record<string, string | string[] | undefined> }): SimulatorHttpError {
+    const refusal = response.headers['winmdm-refusal'];
+    return new SimulatorHttpError(response.status, response.body, typeof refusal === 'string' ? { refusal } : {});
   }
 }
 

@@ -132,7 +132,7 @@ export class DeviceSimulator {
       let outgoing: SyncMLMessage | undefined = session.firstMessage();
       while (outgoing !== undefined) {
         const response = await this.#transport.post(connection.dispatcher, serializeMessage(outgoing));
-        if (response.status !== 200) throw new SimulatorHttpError(response.status, response.body);
+        if (response.status !== 200) throw SimulatorHttpError.of(response);
         if (response.body.trim() === '') {
           if (session.hasPending) {
             throw new SimulatorProtocolError(`The server answered message ${outgoing.header.msgId} with an empty body while the device had more to send`);

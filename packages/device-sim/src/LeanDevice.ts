@@ -214,7 +214,7 @@ export class LeanDevice {
       let commands = 0;
       while (outgoing !== undefined) {
         const response = await this.#transport.post(connection.dispatcher, outgoing);
-        if (response.status !== 200) throw new SimulatorHttpError(response.status, response.body);
+        if (response.status !== 200) throw SimulatorHttpError.of(response);
         if (response.body.trim() === '') break;
         const answer = this.answer(response.body, exchange);
         commands += answer.commands;

@@ -18,6 +18,7 @@ export {
 } from './AutomationRuleSchema.js';
 export { BookmarkSchema, type Bookmark } from './BookmarkSchema.js';
 export { BundleSchema, type Bundle } from './BundleSchema.js';
+export { checkBundle, type BundleIssue, type BundleIssueCode, type CheckBundleOptions } from './checkBundle.js';
 export {
   ConfigSchema,
   ConfigValueFormatSchema,
@@ -99,7 +100,10 @@ export { explainResolution } from './explain/explainResolution.js';
 export { nodeStatusMeaning } from './explain/nodeStatusMeaning.js';
 export { shortenKey } from './explain/shortenKey.js';
 export { valueText } from './explain/valueText.js';
+export { formatIssuePath } from './formatIssuePath.js';
+export { nearestName } from './nearestName.js';
 export { normalizeOmaUri } from './normalizeOmaUri.js';
+export { omaUriProblem } from './omaUriProblem.js';
 export { parseWindowsVersion, type WindowsVersionParts } from './parseWindowsVersion.js';
 export { resolveEffectivePolicy } from './resolveEffectivePolicy.js';
 export { satisfiesAllowedVersions } from './satisfiesAllowedVersions.js';

@@ -582,3 +582,18 @@ describe('fnv1a64 (the ADMX file digest)', () => {
     expect(fnv1a64('é')).not.toBe(fnv1a64('e\u0301'));
   });
 });
+
+describe('a config key that is not a valid OMA-URI', () => {
+  test('is never sent, and is an invalid-loc-uri issue naming the key', () => {
+    const p = plan({ config: { './Devic/Vendor/MSFT/Policy/Config/Camera/AllowCamera': 0, [CAMERA]: 1 } });
+    expect(actions(p)).toEqual([`Replace ${CAMERA}`]);
+    expect(p.issues).toEqual([
+      {
+        code: 'invalid-loc-uri',
+        path: ['config', './Devic/Vendor/MSFT/Policy/Config/Camera/AllowCamera'],
+        message: '"./Devic/Vendor/MSFT/Policy/Config/Camera/AllowCamera" is not a valid OMA-URI: "Devic" is not a root of the management tree (did you mean "./Device/"?)',
+      },
+    ]);
+    expect(p.desired.has('./Devic/Vendor/MSFT/Policy/Config/Camera/AllowCamera')).toBe(false);
+  });
+});

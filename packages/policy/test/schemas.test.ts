@@ -17,6 +17,12 @@ const fixture = (path: string): string => readFileSync(new URL(`../../../fixture
 const json = (path: string): unknown => JSON.parse(fixture(path));
 
 describe('the upstream examples parse as they are', () => {
+  test('the request example is the upstream document\'s (fixtures/api/update-windows-device.api.txt)', () => {
+    const document = fixture('api/update-windows-device.api.txt');
+    const request = /^application\/json\n([\s\S]*?)\nResponses$/m.exec(document)?.[1] ?? '';
+    expect(JSON.parse(request)).toEqual(json('api/update-request.json'));
+  });
+
   test('the update request', () => {
     const request = UpdateDeviceRequestSchema.parse(json('api/update-request.json'));
     expect(request).toEqual({

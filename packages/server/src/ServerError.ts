@@ -1,3 +1,4 @@
+import { formatIssuePath } from '@winmdm/policy';
 /** Every failure code of `@winmdm/server`. */
 export type ServerErrorCode =
   | 'ERR_NO_AUTH_TOKEN'
@@ -109,7 +110,7 @@ export class InvalidBodyError extends ApiError {
 export class ImportInvalidError extends ServerError {
   readonly issues: FieldIssue[];
   constructor(issues: FieldIssue[]) {
-    super('ERR_IMPORT_INVALID', `invalid bundle: ${issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+    super('ERR_IMPORT_INVALID', `invalid bundle: ${issues.map((i) => `${formatIssuePath(i.path)}: ${i.message}`).join('; ')}`);
     this.issues = issues;
   }
 }

@@ -38,12 +38,14 @@ export {
   type CrashPoint,
   type DeviceEndpointOptions,
   type DeviceIdentity,
+  type DeviceRefusal,
   type DeviceResponse,
 } from './device/DeviceEndpoint.js';
 export { StorePolicySource, type PolicyInputs, type PolicySnapshot, type PolicySource } from './device/PolicySource.js';
 export { LocalCa, type IssuedCertificate, type LocalCaOptions } from './tls/LocalCa.js';
 export { thumbprintsOf, normalizeThumbprint, type Thumbprints } from './tls/thumbprint.js';
 export { importBundle, type ImportSummary } from './fleet/importBundle.js';
+export { checkImportBundle } from './fleet/checkImportBundle.js';
 export {
   ImportBundleSchema,
   ApiTokenSchema,

@@ -1,31 +1,31 @@
 import { join, resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 import { issueDeviceCertificate, LocalCa, ServerError } from '@winmdm/server';
-import { CliError } from '../CliError.js';
-import type { Io } from '../Io.js';
-import { dataDir, openStore } from '../openStore.js';
-import { startUpstreamMode, upstreamFlags } from '../upstreamMode.js';
 import { pino } from 'pino';
+import { CliError } from '../CliError.js';
+import { parseCommand, type CommandSpec } from '../CommandSpec.js';
+import type { Io } from '../Io.js';
+import { dataDir, openStore, storeFlags } from '../openStore.js';
+import { startUpstreamMode, upstreamFlags } from '../upstreamMode.js';
 
-export const deviceCertUsage =
-  'winmdm device-cert issue --device <id|winId> --out <dir> [--db <path> | --pg <url>] [--data-dir <dir>] [--upstream <url> --upstream-token <token>]';
+/** `winmdm device-cert`: its flags and help. */
+export const deviceCertSpec = {
+  name: 'device-cert',
+  args: 'issue',
+  summary: "Issue a client certificate from serve's local CA and register it to a device.",
+  flags: {
+    device: { type: 'string', value: '<id|winId>', description: 'the device (required)' },
+    out: { type: 'string', value: '<dir>', description: 'where <winId>.crt and <winId>.key are written (required)' },
+    ...storeFlags,
+    ...upstreamFlags,
+  },
+  notes: ['With --upstream, a device the upstream API knows gets its local shadow row first.'],
+} as const satisfies CommandSpec;
 
 /** `winmdm device-cert issue`: a client certificate from the local CA, registered to the device. */
 export async function deviceCertCommand(argv: string[], io: Io): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args: argv,
-    allowPositionals: true,
-    options: {
-      device: { type: 'string' },
-      out: { type: 'string' },
-      db: { type: 'string' },
-      pg: { type: 'string' },
-      'data-dir': { type: 'string' },
-      ...upstreamFlags,
-    },
-  });
+  const { values, positionals } = parseCommand(deviceCertSpec, argv);
   if (positionals[0] !== 'issue' || positionals.length !== 1 || !values.device || !values.out) {
-    throw new CliError('ERR_CLI_USAGE', `usage: ${deviceCertUsage}`);
+    throw new CliError('ERR_CLI_USAGE', 'usage: winmdm device-cert issue --device <id|winId> --out <dir>; see winmdm device-cert --help');
   }
   const ca = LocalCa.open(join(dataDir(values, io), 'tls'));
   const { store } = await openStore(values, io);

@@ -1,8 +1,6 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 import {
-  BundleSchema,
   explainResolution,
   resolveEffectivePolicy,
   type Bundle,
@@ -12,17 +10,24 @@ import {
 } from '@winmdm/policy';
 import { explainDevice } from '@winmdm/server';
 import { CliError } from '../CliError.js';
+import { parseCommand, type CommandSpec } from '../CommandSpec.js';
 import type { Io } from '../Io.js';
 import { formatExplanation } from '../formatExplanation.js';
-import { dataDir, openStore } from '../openStore.js';
-import { readJsonFile } from '../readJsonFile.js';
+import { dataDir, openStore, storeFlags } from '../openStore.js';
+import { readBundle } from '../readBundle.js';
 
-export const explainUsage = `winmdm explain <bundle.json> --device <id|winId> [--json]
-             explain --device <id|winId> [--db <path> | --pg <url>] [--data-dir <dir>] [--json]`;
-
-function pathText(path: readonly PropertyKey[]): string {
-  return path.length === 0 ? '(root)' : path.map((p) => (typeof p === 'number' ? `[${p}]` : String(p))).join('.').replace(/\.\[/g, '[');
-}
+/** `winmdm explain`: its flags and help. */
+export const explainSpec = {
+  name: 'explain',
+  args: '[<bundle.json>]',
+  summary: "Explain why a device's effective policy is what it is: from a bundle, or from a server's store with the device's statuses.",
+  flags: {
+    device: { type: 'string', value: '<id|winId>', description: 'the device (required)' },
+    json: { type: 'boolean', description: 'the explanation model as JSON instead of a table' },
+    ...storeFlags,
+  },
+  env: { NO_COLOR: 'any value: no colours, even on a terminal' },
+} as const satisfies CommandSpec;
 
 /** The statuses a device document carries (`configStatus`, as the API answers it): a bundle made from API answers has them. */
 function statusesOf(device: Device): NodeStatusInput[] {
@@ -76,30 +81,17 @@ async function explainFromStore(values: { db?: string | undefined; pg?: string |
  * only there, and never with NO_COLOR), the explanation model as JSON with `--json`.
  */
 export async function explainCommand(argv: string[], io: Io): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args: argv,
-    allowPositionals: true,
-    options: {
-      device: { type: 'string' },
-      json: { type: 'boolean' },
-      db: { type: 'string' },
-      pg: { type: 'string' },
-      'data-dir': { type: 'string' },
-    },
-  });
+  const { values, positionals } = parseCommand(explainSpec, argv);
   const [file] = positionals;
-  if (positionals.length > 1 || values.device === undefined) throw new CliError('ERR_CLI_USAGE', `usage: ${explainUsage}`);
+  if (positionals.length > 1 || values.device === undefined) {
+    throw new CliError('ERR_CLI_USAGE', 'usage: winmdm explain [<bundle.json>] --device <id|winId>; see winmdm explain --help');
+  }
   if (file !== undefined && (values.db !== undefined || values.pg !== undefined)) {
     throw new CliError('ERR_CLI_USAGE', 'explain reads a bundle or a store, not both: drop the bundle or --db/--pg');
   }
   let explanation: Explanation;
   if (file !== undefined) {
-    const parsed = BundleSchema.safeParse(readJsonFile(file, io));
-    if (!parsed.success) {
-      for (const issue of parsed.error.issues) io.err(`${file}: ${pathText(issue.path)}: ${issue.message}\n`);
-      throw new CliError('ERR_CLI_INPUT', `${file} is not a valid bundle (${parsed.error.issues.length} problem(s))`);
-    }
-    explanation = explainFromBundle(parsed.data, values.device);
+    explanation = explainFromBundle(readBundle(file, io), values.device);
   } else {
     explanation = await explainFromStore(values, io, values.device);
   }

@@ -1,16 +1,24 @@
-import { parseArgs } from 'node:util';
-import { BundleSchema, planCommands, resolveEffectivePolicy, type Bundle, type Device } from '@winmdm/policy';
+import { planCommands, resolveEffectivePolicy, type Bundle, type Device } from '@winmdm/policy';
 import { renumberCommands, serializeMessage, type SyncMLMessage } from '@winmdm/syncml';
 import { CliError } from '../CliError.js';
+import { parseCommand, type CommandSpec } from '../CommandSpec.js';
 import type { Io } from '../Io.js';
-import { readJsonFile } from '../readJsonFile.js';
+import { printIssues } from '../printIssues.js';
+import { readBundle } from '../readBundle.js';
 
-export const resolveUsage =
-  'winmdm resolve <bundle.json> [--device <id>] [--syncml [--max-msg-size 524288] [--server-url <url>]]';
-
-function pathText(path: readonly PropertyKey[]): string {
-  return path.length === 0 ? '(root)' : path.map((p) => (typeof p === 'number' ? `[${p}]` : String(p))).join('.').replace(/\.\[/g, '[');
-}
+/** `winmdm resolve`: its flags and help. */
+export const resolveSpec = {
+  name: 'resolve',
+  args: '<bundle.json>',
+  summary: "Print a bundle's devices' effective policy (provenance, conflicts, issues) as JSON, or the SyncML of a first session.",
+  flags: {
+    device: { type: 'string', value: '<id|winId>', description: 'only this device (required with --syncml when the bundle has several)' },
+    syncml: { type: 'boolean', description: 'print the SyncML messages a first session would send instead' },
+    'max-msg-size': { type: 'string', value: '524288', description: "with --syncml: the device's MaxMsgSize (at least 1024)" },
+    'server-url': { type: 'string', value: '<url>', description: 'with --syncml: the Source of the messages (default https://localhost/ManagementServer/MDM.svc)' },
+  },
+  notes: ['Problems of the bundle go to stderr as warnings (it still resolves) or errors (it does not).'],
+} as const satisfies CommandSpec;
 
 function pickDevices(bundle: Bundle, id: string | undefined): Device[] {
   if (id === undefined) return bundle.devices;
@@ -36,24 +44,10 @@ function resolveDevice(bundle: Bundle, device: Device) {
  * acknowledges every command; planning issues go to stderr, one line each.
  */
 export async function resolveCommand(argv: string[], io: Io): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args: argv,
-    allowPositionals: true,
-    options: {
-      device: { type: 'string' },
-      syncml: { type: 'boolean' },
-      'max-msg-size': { type: 'string' },
-      'server-url': { type: 'string' },
-    },
-  });
+  const { values, positionals } = parseCommand(resolveSpec, argv);
   const [file] = positionals;
-  if (!file || positionals.length > 1) throw new CliError('ERR_CLI_USAGE', `usage: ${resolveUsage}`);
-  const parsed = BundleSchema.safeParse(readJsonFile(file, io));
-  if (!parsed.success) {
-    for (const issue of parsed.error.issues) io.err(`${file}: ${pathText(issue.path)}: ${issue.message}\n`);
-    throw new CliError('ERR_CLI_INPUT', `${file} is not a valid bundle (${parsed.error.issues.length} problem(s))`);
-  }
-  const bundle = parsed.data;
+  if (!file || positionals.length > 1) throw new CliError('ERR_CLI_USAGE', 'resolve reads one bundle: winmdm resolve <bundle.json>; see winmdm resolve --help');
+  const bundle = readBundle(file, io);
   const devices = pickDevices(bundle, values.device);
 
   if (!values.syncml) {
@@ -82,10 +76,11 @@ export async function resolveCommand(argv: string[], io: Io): Promise<number> {
     if (error instanceof RangeError) throw new CliError('ERR_CLI_USAGE', error.message, { cause: error });
     throw error;
   }
-  for (const issue of [...resolution.issues, ...plan.issues]) {
-    const where = 'locUri' in issue && typeof issue.locUri === 'string' ? issue.locUri : pathText(issue.path);
-    io.err(`${issue.code} ${where}: ${issue.message}\n`);
-  }
+  printIssues(
+    io,
+    `${file} (device ${device.id})`,
+    [...resolution.issues, ...plan.issues].map((i) => ({ severity: 'warning', path: i.path, message: i.message, code: i.code })),
+  );
   const serverUrl = values['server-url'] ?? 'https://localhost/ManagementServer/MDM.svc';
   plan.messages.forEach((planned, index) => {
     const body = renumberCommands(

@@ -1,7 +1,6 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseArgs } from 'node:util';
 import { pino } from 'pino';
 import {
   importBundle,
@@ -14,15 +13,45 @@ import {
   type WinmdmServer,
 } from '@winmdm/server';
 import { CliError } from '../CliError.js';
+import { parseCommand, type CommandSpec } from '../CommandSpec.js';
 import type { Io } from '../Io.js';
-import { dataDir, openStore } from '../openStore.js';
-import { startUpstreamMode, upstreamFlags } from '../upstreamMode.js';
+import { oneLine } from '../oneLine.js';
+import { dataDir, openStore, storeFlags, storeLocation } from '../openStore.js';
+import { startUpstreamMode, upstreamEnv, upstreamFlags } from '../upstreamMode.js';
 
-export const serveUsage = `winmdm serve [--db <path> | --pg <url>] [--data-dir <dir>] [--port 8443] [--host 127.0.0.1]
-             [--no-tls] [--dev-auth] [--trusted-proxy <addr,...>] [--client-cert-header <name>]
-             [--mdm-path <path>] [--public-url <url>] [--demo] [--log-level info]
-             [--metrics-port <port>] [--shutdown-timeout <seconds>]
-             [--upstream <url> --upstream-token <token> [--upstream-ca <file>]]`;
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+
+/** `winmdm serve`: its flags, environment and help. */
+export const serveSpec = {
+  name: 'serve',
+  summary: 'Serve the OMA-DM device endpoint and the management API on one port.',
+  flags: {
+    ...storeFlags,
+    port: { type: 'string', value: '8443', env: 'WINMDM_PORT', description: 'the port to listen on (0: any free port)' },
+    host: { type: 'string', value: '127.0.0.1', env: 'WINMDM_HOST', description: 'the address to listen on (0.0.0.0: every interface)' },
+    'no-tls': { type: 'boolean', env: 'WINMDM_NO_TLS=1', description: 'plain HTTP: behind a TLS-terminating proxy, or with --dev-auth on loopback' },
+    'dev-auth': { type: 'boolean', env: 'WINMDM_DEV_AUTH=1', description: 'trust the SyncHdr Source of loopback peers without a certificate (experiments only)' },
+    'trusted-proxy': { type: 'string', value: '<addr,...>', multiple: true, env: 'WINMDM_TRUSTED_PROXIES', description: 'proxies whose client-certificate header is believed' },
+    'client-cert-header': { type: 'string', value: '<name>', description: 'the header such a proxy puts the certificate in (default X-Client-Cert)' },
+    'mdm-path': { type: 'string', value: '<path>', description: 'the device endpoint\'s path (default /ManagementServer/MDM.svc)' },
+    'public-url': { type: 'string', value: '<url>', description: 'the URL devices use, for the Source of answers' },
+    demo: { type: 'boolean', description: 'import fixtures/demo/bundle.json on first start and issue the demo devices\' certificates' },
+    'log-level': { type: 'string', value: 'info', env: 'WINMDM_LOG_LEVEL', description: `JSON logs on stderr at this level (${LOG_LEVELS.join(', ')})` },
+    'metrics-port': { type: 'string', value: '<port>', env: 'WINMDM_METRICS_PORT', description: '/metrics, /healthz and /readyz on a port of their own (plain HTTP)' },
+    'shutdown-timeout': { type: 'string', value: '20', env: 'WINMDM_SHUTDOWN_TIMEOUT', description: 'seconds to let requests in flight finish on SIGTERM' },
+    ...upstreamFlags,
+  },
+  env: {
+    WINMDM_PG_SCHEMA: 'the PostgreSQL schema of winmdm\'s tables (default public)',
+    ...upstreamEnv,
+    WINMDM_TEST_HOOKS: '1 enables test aids (WINMDM_CRASH_AT); never in production',
+    WINMDM_CRASH_AT: 'test aid, with WINMDM_TEST_HOOKS=1 only: before-commit:<n> or after-commit:<n> kills the process at that point of the n-th device message',
+  },
+  notes: [
+    '`npm start` runs `winmdm serve --demo`; pass flags after --: npm start -- --port 8444',
+    'On first start serve creates a local CA and a server certificate under <data-dir>/tls/.',
+  ],
+} as const satisfies CommandSpec;
 
 /** The demo fleet `npm start` imports on first start. */
 const DEMO_BUNDLE = fileURLToPath(new URL('../../../../fixtures/demo/bundle.json', import.meta.url));
@@ -59,30 +88,10 @@ async function importDemo(store: Store, dir: string, server: WinmdmServer, io: I
 
 /** `winmdm serve`: the device endpoint and the management API on one port. */
 export async function serveCommand(argv: string[], io: Io, signal?: AbortSignal): Promise<number> {
-  const { values } = parseArgs({
-    args: argv,
-    options: {
-      db: { type: 'string' },
-      pg: { type: 'string' },
-      'data-dir': { type: 'string' },
-      port: { type: 'string' },
-      host: { type: 'string' },
-      'no-tls': { type: 'boolean' },
-      'dev-auth': { type: 'boolean' },
-      'trusted-proxy': { type: 'string', multiple: true },
-      'client-cert-header': { type: 'string' },
-      'mdm-path': { type: 'string' },
-      'public-url': { type: 'string' },
-      demo: { type: 'boolean' },
-      'log-level': { type: 'string' },
-      'metrics-port': { type: 'string' },
-      'shutdown-timeout': { type: 'string' },
-      ...upstreamFlags,
-    },
-  });
+  const { values, positionals } = parseCommand(serveSpec, argv);
+  if (positionals.length > 0) throw new CliError('ERR_CLI_USAGE', `serve takes no arguments, got ${JSON.stringify(positionals[0])}; see winmdm serve --help`);
   const env = io.env;
-  const port = Number(values.port ?? env['WINMDM_PORT'] ?? 8443);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new CliError('ERR_CLI_USAGE', `--port must be 0-65535, got ${String(values.port)}`);
+  const port = parsePort(values.port, env['WINMDM_PORT']);
   const host = values.host ?? env['WINMDM_HOST'] ?? '127.0.0.1';
   const metricsPortText = values['metrics-port'] ?? env['WINMDM_METRICS_PORT'];
   const metricsPort = metricsPortText === undefined ? undefined : Number(metricsPortText);
@@ -101,44 +110,70 @@ export async function serveCommand(argv: string[], io: Io, signal?: AbortSignal)
     .flatMap((p) => p.split(','))
     .map((p) => p.trim())
     .filter(Boolean);
+  const level = values['log-level'] ?? env['WINMDM_LOG_LEVEL'] ?? 'info';
+  if (!LOG_LEVELS.includes(level)) {
+    throw new CliError('ERR_CLI_USAGE', `${values['log-level'] !== undefined ? '--log-level' : 'WINMDM_LOG_LEVEL'} must be one of ${LOG_LEVELS.join(', ')}, got ${JSON.stringify(level)}`);
+  }
+  const crash = parseCrash(env);
   // Logs (JSON lines) go to stderr; stdout keeps the few lines a person reads.
-  const logger = pino({ level: values['log-level'] ?? env['WINMDM_LOG_LEVEL'] ?? 'info' }, pino.destination(2));
-  const crash = parseCrash(env['WINMDM_CRASH_AT']);
+  const logger = pino({ level }, pino.destination(2));
+  if (crash) logger.warn({ crash }, 'TEST HOOKS ARE ON (WINMDM_TEST_HOOKS=1): this process kills itself at the crash point. Never in production.');
+
+  // What this start creates, so that a start that fails leaves nothing behind.
+  const location = storeLocation(values, io);
+  const created = {
+    dataDir: !existsSync(dir),
+    database: 'sqlite' in location && !existsSync(location.sqlite),
+    tls: !tlsOff && !existsSync(join(dir, 'tls')),
+  };
+  const undoStart = (): void => {
+    if ('sqlite' in location && created.database) {
+      for (const suffix of ['', '-wal', '-shm', '-journal']) rmSync(`${location.sqlite}${suffix}`, { force: true });
+    }
+    if (created.dataDir) rmSync(dir, { recursive: true, force: true });
+    else if (created.tls) rmSync(join(dir, 'tls'), { recursive: true, force: true });
+  };
 
   const metrics = new Metrics();
-  const opened = await openStore(values, io);
+  let opened: Awaited<ReturnType<typeof openStore>>;
+  try {
+    opened = await openStore(values, io);
+  } catch (error) {
+    undoStart();
+    throw error;
+  }
   const { description } = opened;
   // Every component's transactions are timed into the same histogram.
   const store = timedStore(opened.store, metrics);
   let upstream: ReturnType<typeof startUpstreamMode>;
-  try {
-    upstream = startUpstreamMode(values, io, store, logger, metrics);
-  } catch (error) {
-    await store.close();
-    throw error;
-  }
   let server: WinmdmServer;
   try {
-    server = await startWinmdmServer({
-      store,
-      logger,
-      host,
-      port,
-      tls: tlsOff ? false : { dataDir: dir },
-      devAuth,
-      trustedProxies: proxies,
-      ...(values['client-cert-header'] ? { clientCertHeader: values['client-cert-header'] } : {}),
-      ...(values['mdm-path'] ? { mdmPath: values['mdm-path'] } : {}),
-      ...(values['public-url'] ? { publicUrl: values['public-url'] } : {}),
-      ...(upstream ? { source: upstream.source, api: false, upstreamBreaker: () => upstream!.breakerState } : {}),
-      ...(crash ? { crash } : {}),
-      ...(metricsPort !== undefined ? { metricsPort } : {}),
-      metrics,
-    });
+    upstream = startUpstreamMode(values, io, store, logger, metrics);
+    try {
+      server = await startWinmdmServer({
+        store,
+        logger,
+        host,
+        port,
+        tls: tlsOff ? false : { dataDir: dir },
+        devAuth,
+        trustedProxies: proxies,
+        ...(values['client-cert-header'] ? { clientCertHeader: values['client-cert-header'] } : {}),
+        ...(values['mdm-path'] ? { mdmPath: values['mdm-path'] } : {}),
+        ...(values['public-url'] ? { publicUrl: values['public-url'] } : {}),
+        ...(upstream ? { source: upstream.source, api: false, upstreamBreaker: () => upstream!.breakerState } : {}),
+        ...(crash ? { crash } : {}),
+        ...(metricsPort !== undefined ? { metricsPort } : {}),
+        metrics,
+      });
+    } catch (error) {
+      await upstream?.stop();
+      throw new CliError('ERR_CLI_RUNTIME', `cannot start: ${listenAdvice(error, host, port, metricsPort) ?? oneLine(error)}`, { cause: error });
+    }
   } catch (error) {
-    await upstream?.stop();
     await store.close();
-    throw new CliError('ERR_CLI_RUNTIME', `cannot start: ${(error as Error).message}`, { cause: error });
+    undoStart();
+    throw error;
   }
 
   io.out(`winmdm is serving on ${description}\n`);
@@ -194,8 +229,48 @@ export async function serveCommand(argv: string[], io: Io, signal?: AbortSignal)
   return 0;
 }
 
-function parseCrash(value: string | undefined): CrashPoint | undefined {
+/** The port from `--port` or WINMDM_PORT, with an error that names where the bad value came from. */
+function parsePort(flag: string | undefined, env: string | undefined): number {
+  const text = flag ?? env ?? '8443';
+  const port = Number(text);
+  if (text.trim() === '' || !Number.isInteger(port) || port < 0 || port > 65535) {
+    throw new CliError('ERR_CLI_USAGE', `${flag !== undefined ? '--port' : 'WINMDM_PORT'} must be a port number from 0 to 65535, got ${JSON.stringify(text)}`);
+  }
+  return port;
+}
+
+/** What to do when listening failed for a reason the user can fix, or undefined for other failures. */
+function listenAdvice(error: unknown, host: string, port: number, metricsPort: number | undefined): string | undefined {
+  const failed = error as { code?: unknown; port?: unknown };
+  const code = failed.code;
+  // The metrics listener is the second one: the error says which port it was.
+  const metrics = metricsPort !== undefined && metricsPort !== port && failed.port === metricsPort;
+  const busy = metrics ? metricsPort : port;
+  const where = `${host.includes(':') ? `[${host}]` : host}:${busy}`;
+  if (code === 'EADDRINUSE') {
+    const other = busy === 65535 ? 8443 : busy + 1;
+    if (metrics) return `${where} (--metrics-port) is already in use: choose another with --metrics-port (WINMDM_METRICS_PORT)`;
+    return (
+      `${where} is already in use (another winmdm, or another server). Stop it, or listen on another port: ` +
+      `winmdm serve --port ${other} (or WINMDM_PORT=${other}); with npm start, pass it after --: npm start -- --port ${other}`
+    );
+  }
+  if (code === 'EACCES') return `listening on ${where} is not permitted (ports below 1024 need privileges): choose another with --port`;
+  if (code === 'EADDRNOTAVAIL') return `${host} is not an address of this machine: choose another with --host (127.0.0.1, or 0.0.0.0 for every interface)`;
+  return undefined;
+}
+
+/**
+ * The crash point of the crash-safety tests (WINMDM_CRASH_AT), honoured only behind the explicit
+ * test flag WINMDM_TEST_HOOKS=1: a stray variable must never make a production server kill itself,
+ * nor be ignored without a word.
+ */
+function parseCrash(env: Io['env']): CrashPoint | undefined {
+  const value = env['WINMDM_CRASH_AT'];
   if (!value) return undefined;
+  if (env['WINMDM_TEST_HOOKS'] !== '1') {
+    throw new CliError('ERR_CLI_USAGE', 'WINMDM_CRASH_AT is a test aid that kills the server; it is honoured only with WINMDM_TEST_HOOKS=1 (unset it to serve)');
+  }
   const match = /^(before-commit|after-commit):(\d+)$/.exec(value);
   if (!match) throw new CliError('ERR_CLI_USAGE', `WINMDM_CRASH_AT must be before-commit:<n> or after-commit:<n>, got ${value}`);
   return { at: match[1] as CrashPoint['at'], message: Number(match[2]) };

@@ -105,6 +105,8 @@ export type PlanIssueCode =
   | 'admx-policy-unknown'
   /** A CSP value that cannot be sent (not a finite number, a character XML cannot carry, ...). */
   | 'invalid-value'
+  /** A config key that is not a valid OMA-URI (`./Devic/...`): no node could take its value. */
+  | 'invalid-loc-uri'
   /** A required or removed application without what installing or removing it needs. */
   | 'application-unavailable'
   /** Two desired things map to one state key; the first one (in plan order) is kept. */

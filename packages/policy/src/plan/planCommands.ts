@@ -7,6 +7,7 @@ import type { ConfigValue } from '../ConfigValueSchema.js';
 import type { ResolutionResult } from '../ResolutionResult.js';
 import { compareCodeUnits } from '../compareCodeUnits.js';
 import { normalizeOmaUri } from '../normalizeOmaUri.js';
+import { omaUriProblem } from '../omaUriProblem.js';
 import type { DeviceState, KnownNode, NodeKind, Plan, PlanIssue, PlanOptions, PlannedNode } from './Plan.js';
 import { chooseSetVerb, MSI_REMOVED, type SetVerb } from './chooseSetVerb.js';
 import { configNodeValue, INVALID_XML_CHAR, type IngestedPolicy } from './configNodeValue.js';
@@ -270,6 +271,11 @@ export function planCommands(resolution: ResolutionResult, deviceState: DeviceSt
   for (const rawKey of Object.keys(config).sort()) {
     const locUri = normalizeOmaUri(rawKey);
     const path = ['config', rawKey];
+    const badUri = omaUriProblem(locUri);
+    if (badUri !== undefined) {
+      issue('invalid-loc-uri', path, `${JSON.stringify(rawKey)} is not a valid OMA-URI: ${badUri}`);
+      continue;
+    }
     const result = configNodeValue(locUri, config[rawKey] as ConfigValue, ingested);
     if (!result.ok) {
       for (const found of result.problems) issue(found.code, found.path.length === 0 ? path : [...path, ...found.path], found.message, locUri);

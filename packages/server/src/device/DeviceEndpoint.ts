@@ -21,18 +21,27 @@ import { applyReport, mergeSummary } from './applyReport.js';
 import { replayDecision } from './replayDecision.js';
 import type { DeviceMessageOutcome, Metrics } from '../metrics/Metrics.js';
 
+/**
+ * Why the device endpoint refused a message, as the `Winmdm-Refusal` header of its 401/403 says it
+ * (so that a client can tell its user without the server giving anything away: an unknown
+ * certificate and an unknown device are the same answer).
+ */
+export type DeviceRefusal = 'no-client-certificate' | 'certificate-not-trusted' | 'unknown-device' | 'source-mismatch';
+
 /** How the caller of the device endpoint authenticated. */
 export type DeviceIdentity =
   | { kind: 'certificate'; thumbprints: Thumbprints }
   /** `--dev-auth` on a loopback peer: the SyncHdr Source is trusted as it is. */
   | { kind: 'dev-auth' }
-  | { kind: 'none'; reason: string };
+  | { kind: 'none'; reason: string; refusal: Extract<DeviceRefusal, 'no-client-certificate' | 'certificate-not-trusted'> };
 
 /** The HTTP answer of the device endpoint. */
 export interface DeviceResponse {
   status: number;
   contentType: string;
   body: string;
+  /** Set on a refusal (401/403): why, for the `Winmdm-Refusal` header. */
+  refusal?: DeviceRefusal;
 }
 
 /**
@@ -158,7 +167,7 @@ export class DeviceEndpoint {
       tally.outcome = 'refused';
       tally.reason = 'no_identity';
       log.warn({ winId, reason: identity.reason }, 'refused a device message');
-      return this.#refusal(header, 401);
+      return this.#refusal(header, 401, identity.refusal);
     }
     // Network I/O (sync agent mode) happens here, before the transaction takes the device's lock.
     const snapshot = await this.#o.source.prepare(winId);
@@ -166,7 +175,7 @@ export class DeviceEndpoint {
       tally.outcome = 'refused';
       tally.reason = 'unknown_upstream';
       log.warn({ winId, reason: snapshot.reason }, 'refused a device its policy source does not know');
-      return this.#refusal(header, 401);
+      return this.#refusal(header, 401, 'unknown-device');
     }
     const key: DeviceKey =
       identity.kind === 'dev-auth' ? { winId } : { thumbprints: [identity.thumbprints.sha256, identity.thumbprints.sha1] };
@@ -186,7 +195,7 @@ export class DeviceEndpoint {
       tally.outcome = 'refused';
       tally.reason = 'unknown_device';
       log.warn({ winId, identity: identity.kind }, 'refused a device message: unknown device or certificate');
-      return this.#refusal(header, 401);
+      return this.#refusal(header, 401, 'unknown-device');
     }
     this.#crashAt('after-commit', ordinal);
     return answer;
@@ -200,13 +209,13 @@ export class DeviceEndpoint {
     }
   }
 
-  #refusal(header: SyncHdr, code: 401 | 403): DeviceResponse {
+  #refusal(header: SyncHdr, code: 401 | 403, refusal: DeviceRefusal): DeviceResponse {
     const message: SyncMLMessage = {
       header: responseHeader(header, this.#o.serverUrl, this.#o.maxRequestBytes),
       body: [headerStatus(header, code)],
       final: true,
     };
-    return { status: code, contentType: SYNCML, body: serializeMessage(message) };
+    return { status: code, contentType: SYNCML, body: serializeMessage(message), refusal };
   }
 
   async #inTransaction(
@@ -229,7 +238,7 @@ export class DeviceEndpoint {
       tally.outcome = 'refused';
       tally.reason = 'source_mismatch';
       log.warn({ winId: header.source.locURI, deviceId: row.id }, "refused a device message: the SyncHdr Source is not the certificate's device");
-      return this.#refusal(header, 403);
+      return this.#refusal(header, 403, 'source-mismatch');
     }
     if (identity.kind === 'dev-auth' && !this.#warnedDevAuth.has(row.id)) {
       this.#warnedDevAuth.add(row.id);

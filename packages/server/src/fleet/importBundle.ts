@@ -4,6 +4,7 @@ import type { JsonObject, Store } from '../store/Store.js';
 import { ImportInvalidError, type FieldIssue } from '../ServerError.js';
 import { hashToken } from '../api/authenticate.js';
 import { ImportBundleSchema, type ImportBundle } from './ImportBundleSchema.js';
+import { checkImportBundle } from './checkImportBundle.js';
 
 /** What an import changed. */
 export interface ImportSummary {
@@ -24,18 +25,22 @@ export interface ImportSummary {
 const COMPUTED_DEVICE_FIELDS = ['winPolicy', 'deviceWinPolicy', 'winPolicyAssignmentsEnforced', 'mdmUser', 'certificateThumbprints'];
 
 function validate(input: unknown): ImportBundle {
+  const checked: FieldIssue[] = checkImportBundle(input)
+    .filter((i) => i.severity === 'error')
+    .map(({ path, message, code }) => ({ path, message, code }));
   const parsed = ImportBundleSchema.safeParse(input);
   if (!parsed.success) {
-    throw new ImportInvalidError(
-      parsed.error.issues.map((i) => ({
+    throw new ImportInvalidError([
+      ...parsed.error.issues.map((i) => ({
         path: i.path.map((p) => (typeof p === 'number' ? p : String(p))),
         message: i.message,
         code: i.code,
       })),
-    );
+      ...checked,
+    ]);
   }
   const bundle = parsed.data;
-  const issues: FieldIssue[] = [];
+  const issues: FieldIssue[] = [...checked];
   (bundle.admxFiles ?? []).forEach((file, index) => {
     try {
       parseAdmx(file.content);
@@ -72,7 +77,9 @@ function deviceDoc(device: ImportBundle['devices'][number]): JsonObject {
  * Loads a bundle into the store, idempotently: documents are upserted by id, and one that is
  * already stored exactly as in the bundle is left alone (so importing twice changes nothing and
  * bumps no revision). The whole bundle is validated first and written in one transaction: invalid
- * input names the field path and changes nothing.
+ * input names the field path and changes nothing. Besides the schema, the errors of
+ * {@link checkImportBundle} refuse a bundle (a config key that is no OMA-URI, an unknown permission);
+ * its warnings are not this function's to report.
  */
 export async function importBundle(store: Store, input: unknown, now: Date = new Date()): Promise<ImportSummary> {
   const bundle = validate(input);

@@ -31,8 +31,13 @@ export function deviceRoute(endpoint: DeviceEndpoint, mdmPath: `/${string}`, ide
     responses: {
       200: { description: 'The next SyncML message', content: { [SYNCML_TYPE]: {} } },
       400: { description: 'Not valid SyncML (not XML, a DTD, too deep, wrong namespace, MsgID reused)', content: { 'text/plain': {} } },
-      401: { description: 'No registered certificate, or a device nobody knows (a SyncML answer with status 401)', content: { [SYNCML_TYPE]: {} } },
-      403: { description: "The SyncHdr Source is not the certificate's device", content: { [SYNCML_TYPE]: {} } },
+      401: {
+        description:
+          'No registered certificate, or a device nobody knows (a SyncML answer with status 401); the Winmdm-Refusal header says ' +
+          'which: no-client-certificate, certificate-not-trusted or unknown-device',
+        content: { [SYNCML_TYPE]: {} },
+      },
+      403: { description: "The SyncHdr Source is not the certificate's device (Winmdm-Refusal: source-mismatch)", content: { [SYNCML_TYPE]: {} } },
       413: { description: 'The body exceeds the size limit', content: { 'text/plain': {} } },
       415: { description: `Not ${SYNCML_TYPE}`, content: { 'text/plain': {} } },
     },
@@ -56,6 +61,7 @@ export function deviceRoute(endpoint: DeviceEndpoint, mdmPath: `/${string}`, ide
         throw error;
       }
       const answer = await endpoint.handle(body, identifyDevice(req, identity));
+      if (answer.refusal !== undefined) res.setHeader('winmdm-refusal', answer.refusal);
       sendText(res, answer.status, answer.contentType, answer.body);
     },
   });

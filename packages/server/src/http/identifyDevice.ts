@@ -29,14 +29,14 @@ export function isLoopback(address: string | undefined): boolean {
 }
 
 function fromProxyHeader(value: string, ca: LocalCa | undefined): DeviceIdentity {
-  if (!ca) return { kind: 'none', reason: 'no CA configured to verify the proxied client certificate' };
+  if (!ca) return { kind: 'none', reason: 'no CA configured to verify the proxied client certificate', refusal: 'certificate-not-trusted' };
   let cert: X509Certificate;
   try {
     cert = new X509Certificate(decodeURIComponent(value));
   } catch {
-    return { kind: 'none', reason: 'the proxied client certificate is not a certificate' };
+    return { kind: 'none', reason: 'the proxied client certificate is not a certificate', refusal: 'certificate-not-trusted' };
   }
-  if (!ca.verifies(cert)) return { kind: 'none', reason: 'the proxied client certificate is not valid for this CA' };
+  if (!ca.verifies(cert)) return { kind: 'none', reason: 'the proxied client certificate is not valid for this CA', refusal: 'certificate-not-trusted' };
   return { kind: 'certificate', thumbprints: thumbprintsOf(cert) };
 }
 
@@ -56,10 +56,12 @@ export function identifyDevice(req: IncomingMessage, options: IdentityOptions): 
   if (socket instanceof TLSSocket) {
     const peer = socket.getPeerCertificate();
     if (peer && peer.raw) {
-      if (!socket.authorized) return { kind: 'none', reason: `client certificate refused: ${String(socket.authorizationError)}` };
+      if (!socket.authorized) {
+        return { kind: 'none', reason: `client certificate refused: ${String(socket.authorizationError)}`, refusal: 'certificate-not-trusted' };
+      }
       return { kind: 'certificate', thumbprints: thumbprintsOf(peer.raw) };
     }
   }
   if (options.devAuth && isLoopback(remote)) return { kind: 'dev-auth' };
-  return { kind: 'none', reason: 'no client certificate' };
+  return { kind: 'none', reason: 'no client certificate', refusal: 'no-client-certificate' };
 }
