@@ -38,3 +38,8 @@ export {
   SimulatorSessionLimitError,
 } from './DeviceSimError.js';
 export type { DeviceSimErrorCode, DeviceSimErrorOptions } from './DeviceSimError.js';
+export {
+  windowsCertificateRequest,
+  windowsRenewalRequest,
+  type WindowsCertificateRequestOptions,
+} from './windowsCertificateRequest.js';

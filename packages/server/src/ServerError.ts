@@ -8,7 +8,12 @@ export type ServerErrorCode =
   | 'ERR_INVALID_BODY'
   | 'ERR_CONFLICT'
   | 'ERR_IMPORT_INVALID'
-  | 'ERR_UPSTREAM';
+  | 'ERR_UPSTREAM'
+  | 'ERR_CSR_INVALID'
+  | 'ERR_ENROLLMENT_REQUEST'
+  | 'ERR_ENROLLMENT_AUTH'
+  | 'ERR_ENROLLMENT_REFUSED'
+  | 'ERR_ENROLLMENT_RATE_LIMITED';
 
 /**
  * The base of the server's errors (jose-style): a stable `code` to branch on, the message for
@@ -132,5 +137,65 @@ export class UpstreamError extends ServerError {
     this.kind = options.kind;
     this.status = options.status;
     this.envelopeCode = options.envelopeCode;
+  }
+}
+
+/**
+ * How an enrollment failure is answered: the SOAP 1.2 fault's Code (`Sender` is the device's
+ * fault, `Receiver` the server's), its Subcode as [MS-MDE2] names them, and the HTTP status (SOAP 1.2's HTTP
+ * binding: 400 for `Sender`, 500 for `Receiver`; 413 and 429 where they say more).
+ */
+export interface SoapFaultShape {
+  code: 'Sender' | 'Receiver';
+  /** A qualified name: `s:MessageFormat`, `s:CertificateRequest`, `s:Authorization`, `a:InvalidSecurity`, ... */
+  subcode: string;
+  httpStatus: number;
+}
+
+/** A failure of the enrollment endpoints ([MS-MDE2]); answered with a SOAP fault, nothing stored. */
+export abstract class EnrollmentError extends ServerError {
+  abstract readonly fault: SoapFaultShape;
+}
+
+/** A certificate request (PKCS#10 or PKCS#7) that cannot be parsed, verified or accepted. */
+export class CsrInvalidError extends EnrollmentError {
+  readonly fault: SoapFaultShape = { code: 'Sender', subcode: 's:CertificateRequest', httpStatus: 400 };
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('ERR_CSR_INVALID', message, options);
+  }
+}
+
+/** A SOAP message that is not what the endpoint accepts: not XML, a DTD, the wrong Action, a missing element, too large. */
+export class EnrollmentRequestError extends EnrollmentError {
+  readonly fault: SoapFaultShape;
+  constructor(message: string, options: { httpStatus?: number; cause?: unknown } = {}) {
+    super('ERR_ENROLLMENT_REQUEST', message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.fault = { code: 'Sender', subcode: 's:MessageFormat', httpStatus: options.httpStatus ?? 400 };
+  }
+}
+
+/** Missing, wrong, expired or used-up credentials, or a replayed message (`a:InvalidSecurity`). */
+export class EnrollmentAuthError extends EnrollmentError {
+  readonly fault: SoapFaultShape = { code: 'Sender', subcode: 'a:InvalidSecurity', httpStatus: 400 };
+  constructor(message: string) {
+    super('ERR_ENROLLMENT_AUTH', message);
+  }
+}
+
+/** Authenticated, but not allowed: e.g. a device that another organization has enrolled (`s:Authorization`). */
+export class EnrollmentRefusedError extends EnrollmentError {
+  readonly fault: SoapFaultShape = { code: 'Sender', subcode: 's:Authorization', httpStatus: 400 };
+  constructor(message: string) {
+    super('ERR_ENROLLMENT_REFUSED', message);
+  }
+}
+
+/** Too many enrollment attempts from one source address (HTTP 429 with Retry-After). */
+export class EnrollmentRateLimitedError extends EnrollmentError {
+  readonly fault: SoapFaultShape = { code: 'Receiver', subcode: 's:EnrollmentServer', httpStatus: 429 };
+  readonly retryAfterSeconds: number;
+  constructor(retryAfterSeconds: number) {
+    super('ERR_ENROLLMENT_RATE_LIMITED', `too many enrollment attempts from this address; retry in ${retryAfterSeconds} s`);
+    this.retryAfterSeconds = retryAfterSeconds;
   }
 }

@@ -42,7 +42,19 @@ export {
   type DeviceResponse,
 } from './device/DeviceEndpoint.js';
 export { StorePolicySource, type PolicyInputs, type PolicySnapshot, type PolicySource } from './device/PolicySource.js';
-export { LocalCa, type IssuedCertificate, type LocalCaOptions } from './tls/LocalCa.js';
+export {
+  LocalCa,
+  type CertificateAuthority,
+  type ClientCertificateRequest,
+  type IssuedCertificate,
+  type LocalCaOptions,
+} from './tls/LocalCa.js';
+export {
+  parseCertificateRequest,
+  unwrapRenewalRequest,
+  MIN_RSA_BITS,
+  type CertificateRequestKey,
+} from './tls/parseCertificateRequest.js';
 export { thumbprintsOf, normalizeThumbprint, type Thumbprints } from './tls/thumbprint.js';
 export { importBundle, type ImportSummary } from './fleet/importBundle.js';
 export { checkImportBundle } from './fleet/checkImportBundle.js';
@@ -70,6 +82,13 @@ export {
   InvalidBodyError,
   ImportInvalidError,
   UpstreamError,
+  EnrollmentError,
+  CsrInvalidError,
+  EnrollmentRequestError,
+  EnrollmentAuthError,
+  EnrollmentRefusedError,
+  EnrollmentRateLimitedError,
+  type SoapFaultShape,
   type FieldIssue,
   type UpstreamFailureKind,
   type ServerErrorCode,

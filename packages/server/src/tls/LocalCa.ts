@@ -20,6 +20,32 @@ export interface LocalCaOptions {
 }
 
 const DAY = 86_400_000;
+/**
+ * Issued certificates start a few minutes in the past, for clocks that run a little behind; a
+ * backdate of days would make a just-issued certificate look older than it is.
+ */
+const BACKDATE_MS = 10 * 60_000;
+
+/** A device's request for a certificate for its own key (enrollment: the key comes from its CSR). */
+export interface ClientCertificateRequest {
+  /** The subject's common name: the device's `winId` (Windows' DeviceID). */
+  commonName: string;
+  publicKey: KeyObject;
+  /** How long the certificate is valid, from now. */
+  validityDays: number;
+}
+
+/**
+ * What enrollment needs of a certificate authority: its certificate (for the device's trusted
+ * root store) and client certificates for keys that devices hold. {@link LocalCa} is the one
+ * winmdm ships; another CA (an HSM, a corporate PKI) can stand in.
+ */
+export interface CertificateAuthority {
+  readonly certificate: X509Certificate;
+  readonly certPem: string;
+  /** Signs a client-authentication certificate for the requester's key. */
+  signClientCertificate(request: ClientCertificateRequest): { certPem: string; thumbprints: Thumbprints };
+}
 
 function newKeyPair(): { publicKey: KeyObject; privateKey: KeyObject } {
   // P-256: a fraction of RSA's handshake cost, and every TLS stack Windows ships accepts it.
@@ -35,10 +61,10 @@ function writeSecret(path: string, content: string): void {
 /**
  * The local certificate authority that `winmdm serve` creates on first start under
  * `./data/tls/`: it signs the server's TLS certificate and the devices' client certificates.
- * Enrollment (MS-MDE2, coming next) will sign devices' certificate requests with the same CA,
- * so it is kept behind this small interface.
+ * Enrollment ([MS-MDE2]) signs devices' certificate requests with it, through the small
+ * {@link CertificateAuthority} interface.
  */
-export class LocalCa {
+export class LocalCa implements CertificateAuthority {
   readonly certificate: X509Certificate;
   readonly certPem: string;
   readonly #key: KeyObject;
@@ -85,7 +111,7 @@ export class LocalCa {
       publicKey,
       issuerKey: this.#key,
       issuer: this.certificate,
-      notBefore: new Date(start.getTime() - DAY),
+      notBefore: new Date(start.getTime() - BACKDATE_MS),
       notAfter: new Date(start.getTime() + (role === 'server' ? 825 : 365) * DAY),
       altNames,
     });
@@ -94,6 +120,20 @@ export class LocalCa {
       keyPem: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
       thumbprints: thumbprintsOf(new X509Certificate(certPem)),
     };
+  }
+
+  signClientCertificate(request: ClientCertificateRequest): { certPem: string; thumbprints: Thumbprints } {
+    const start = this.#now();
+    const certPem = createCertificate({
+      role: 'client',
+      commonName: request.commonName,
+      publicKey: request.publicKey,
+      issuerKey: this.#key,
+      issuer: this.certificate,
+      notBefore: new Date(start.getTime() - BACKDATE_MS),
+      notAfter: new Date(start.getTime() + request.validityDays * DAY),
+    });
+    return { certPem, thumbprints: thumbprintsOf(new X509Certificate(certPem)) };
   }
 
   /**
