@@ -139,7 +139,7 @@ describe('a Windows device checking in over mutual TLS', () => {
     expect(nodes.every((n) => n.status === 'applied')).toBe(true);
   });
 
-  test('unenrollment is recorded and stops commands', async () => {
+  test('unenrollment is recorded, stops commands and revokes the certificate', async () => {
     const device = await fleet.device('FAB-PC-101');
     const session = await device.runSession({ unenroll: true });
     expect(commandsOf(session)).toEqual([]);
@@ -147,9 +147,10 @@ describe('a Windows device checking in over mutual TLS', () => {
     const data = doc.json['data'] as { state: string; stateHistory: { state: string; config?: { reason?: string } }[] };
     expect(data.state).toBe('UNENROLLED');
     expect(data.stateHistory.at(-1)).toMatchObject({ state: 'UNENROLLED', config: { reason: 'user-request' } });
-    // A policy change afterwards reaches nobody.
+    // A policy change afterwards reaches nobody: the certificate no longer identifies a device.
     await fleet.api('PATCH', '/mdm/windows/devices/dev-fabrikam-101', { tags: ['lobby'] }, 'demo-fabrikam-admin-token');
-    expect(commandsOf(await device.runSession())).toEqual([]);
+    await expect(device.runSession()).rejects.toMatchObject({ code: 'ERR_SIM_HTTP', status: 401 });
+    expect(await fleet.store.transaction((tx) => tx.deleteDeviceCerts('dev-fabrikam-101'))).toBe(0);
   });
 });
 

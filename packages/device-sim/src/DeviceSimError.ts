@@ -8,7 +8,8 @@ export type DeviceSimErrorCode =
   | 'ERR_SIM_NETWORK'
   | 'ERR_SIM_SESSION_LIMIT'
   | 'ERR_SIM_BUSY'
-  | 'ERR_SIM_LEAN_UNSUPPORTED';
+  | 'ERR_SIM_LEAN_UNSUPPORTED'
+  | 'ERR_SIM_ENROLLMENT';
 
 /** Options every error of this package accepts. */
 export interface DeviceSimErrorOptions {
@@ -122,5 +123,22 @@ export class LeanDeviceUnsupportedError extends DeviceSimError {
   static readonly code = 'ERR_SIM_LEAN_UNSUPPORTED';
   constructor(message: string, options?: DeviceSimErrorOptions) {
     super(LeanDeviceUnsupportedError.code, message, options);
+  }
+}
+
+/**
+ * An enrollment step failed: the server answered a SOAP fault (its Subcode and reason are kept)
+ * or something the enrollment client cannot use (no certificate in the provisioning document).
+ */
+export class SimulatorEnrollmentError extends DeviceSimError {
+  static readonly code = 'ERR_SIM_ENROLLMENT';
+  /** The HTTP status of the answer (0 when the answer was 200 but unusable). */
+  readonly status: number;
+  /** The fault's Subcode (`s:MessageFormat`, `a:InvalidSecurity`, ...), when there was one. */
+  readonly subcode: string | undefined;
+  constructor(message: string, details: { status: number; subcode?: string }, options?: DeviceSimErrorOptions) {
+    super(SimulatorEnrollmentError.code, message, options);
+    this.status = details.status;
+    this.subcode = details.subcode;
   }
 }

@@ -164,7 +164,7 @@ interface TlsConnect {
   servername?: string;
 }
 
-function tlsConnectOptions(tls: SimulatorTlsOptions): TlsConnect {
+export function tlsConnectOptions(tls: SimulatorTlsOptions): TlsConnect {
   const connect: TlsConnect = {};
   if (tls.cert !== undefined) connect.cert = tls.cert;
   if (tls.key !== undefined) connect.key = tls.key;

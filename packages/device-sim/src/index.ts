@@ -32,6 +32,7 @@ export {
   DeviceSimError,
   LeanDeviceUnsupportedError,
   SimulatorBusyError,
+  SimulatorEnrollmentError,
   SimulatorHttpError,
   SimulatorNetworkError,
   SimulatorProtocolError,
@@ -43,3 +44,11 @@ export {
   windowsRenewalRequest,
   type WindowsCertificateRequestOptions,
 } from './windowsCertificateRequest.js';
+export {
+  enrollWindowsDevice,
+  renewWindowsCertificate,
+  renewalDue,
+  type EnrollWindowsDeviceOptions,
+  type EnrolledWindowsDevice,
+  type RenewWindowsCertificateOptions,
+} from './enrollWindowsDevice.js';

@@ -12,7 +12,6 @@ export type ServerErrorCode =
   | 'ERR_CSR_INVALID'
   | 'ERR_ENROLLMENT_REQUEST'
   | 'ERR_ENROLLMENT_AUTH'
-  | 'ERR_ENROLLMENT_REFUSED'
   | 'ERR_ENROLLMENT_RATE_LIMITED';
 
 /**
@@ -174,19 +173,14 @@ export class EnrollmentRequestError extends EnrollmentError {
   }
 }
 
-/** Missing, wrong, expired or used-up credentials, or a replayed message (`a:InvalidSecurity`). */
+/**
+ * Missing, wrong, expired or used-up credentials, a token of another organization than the
+ * device's, or a replayed message (`a:InvalidSecurity`).
+ */
 export class EnrollmentAuthError extends EnrollmentError {
   readonly fault: SoapFaultShape = { code: 'Sender', subcode: 'a:InvalidSecurity', httpStatus: 400 };
   constructor(message: string) {
     super('ERR_ENROLLMENT_AUTH', message);
-  }
-}
-
-/** Authenticated, but not allowed: e.g. a device that another organization has enrolled (`s:Authorization`). */
-export class EnrollmentRefusedError extends EnrollmentError {
-  readonly fault: SoapFaultShape = { code: 'Sender', subcode: 's:Authorization', httpStatus: 400 };
-  constructor(message: string) {
-    super('ERR_ENROLLMENT_REFUSED', message);
   }
 }
 

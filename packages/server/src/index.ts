@@ -20,6 +20,8 @@ export { checkReadiness, ReadinessSchema, type Readiness, type ReadinessOptions 
 export type {
   ApiTokenRow,
   Collection,
+  DeviceEnrollmentRow,
+  EnrollmentTokenRow,
   DeviceCertRow,
   DeviceRow,
   JsonObject,
@@ -86,7 +88,6 @@ export {
   CsrInvalidError,
   EnrollmentRequestError,
   EnrollmentAuthError,
-  EnrollmentRefusedError,
   EnrollmentRateLimitedError,
   type SoapFaultShape,
   type FieldIssue,

@@ -17,6 +17,10 @@ import type { ChangeNotifier } from './api/ChangeNotifier.js';
 import type { ReportHandler } from './api/ReportHandler.js';
 import { LocalCa } from './tls/LocalCa.js';
 import { StoreReportHandler } from './upstream/StoreReportHandler.js';
+import { EnrollmentService } from './enrollment/EnrollmentService.js';
+import { enrollmentRoutes } from './enrollment/enrollmentRoutes.js';
+import type { EnrollmentAuthenticator } from './enrollment/EnrollmentAuthenticator.js';
+import type { EnrollmentSettings } from './enrollment/EnrollmentSettings.js';
 
 /** Options of {@link startWinmdmServer}. */
 export interface WinmdmServerOptions {
@@ -30,7 +34,18 @@ export interface WinmdmServerOptions {
    * TLS with the local CA under `<dataDir>/tls` (created on first start), or `false` for plain
    * HTTP (behind a TLS-terminating proxy, or `--dev-auth` experiments on loopback).
    */
-  tls: false | { dataDir: string; serverNames?: readonly string[] };
+  tls:
+    | false
+    | {
+        dataDir: string;
+        serverNames?: readonly string[];
+        /**
+         * Your own server certificate (PEM, chain included) and key instead of one from the local
+         * CA: what a real deployment needs, since Windows must already trust the certificate of
+         * `EnterpriseEnrollment.<domain>`. Client certificates are still verified against the local CA.
+         */
+        certificate?: { certPem: string; keyPem: string };
+      };
   /** A CA to verify proxied client certificates with when TLS is off (default: the one under dataDir, if any). */
   ca?: LocalCa;
   devAuth?: boolean;
@@ -61,6 +76,11 @@ export interface WinmdmServerOptions {
   upstreamBreaker?: () => 'closed' | 'open' | 'half-open';
   /** How long `/readyz` waits for the store (default 2000 ms). */
   readyTimeoutMs?: number;
+  /**
+   * Windows enrollment ([MS-MDE2]: discovery, XCEP, WSTEP, renewal) beside the device endpoint.
+   * On by default wherever the management API is and a CA exists; `false` turns it off.
+   */
+  enrollment?: false | { settings?: Partial<EnrollmentSettings>; authenticators?: readonly EnrollmentAuthenticator[] };
   /** Test aid for the crash-safety tests: kill the process at this point of the n-th device message. */
   crash?: CrashPoint;
 }
@@ -111,7 +131,7 @@ export async function startWinmdmServer(options: WinmdmServerOptions): Promise<W
     ca ??= LocalCa.open(dir);
     const host = options.host ?? '127.0.0.1';
     const names = [...new Set([...(options.tls.serverNames ?? DEFAULT_NAMES), ...(host === '0.0.0.0' || host === '::' ? [] : [host])])];
-    const server = ca.serverCertificate(dir, names);
+    const server = options.tls.certificate ?? ca.serverCertificate(dir, names);
     tls = { ...server, caPem: ca.certPem };
   }
 
@@ -155,6 +175,24 @@ export async function startWinmdmServer(options: WinmdmServerOptions): Promise<W
             ...(options.notifier ? { notifier: options.notifier } : {}),
             reports: options.reports ?? new StoreReportHandler(store),
           })),
+      ...(options.api !== false && options.enrollment !== false && ca
+        ? enrollmentRoutes({
+            service: new EnrollmentService({
+              store,
+              ca,
+              logger: logger.child({ component: 'enrollment' }),
+              metrics,
+              ...(options.enrollment?.settings ? { settings: options.enrollment.settings } : {}),
+              ...(options.enrollment?.authenticators ? { authenticators: options.enrollment.authenticators } : {}),
+              ...(options.now ? { now: options.now } : {}),
+            }),
+            store,
+            identity,
+            mdmPath,
+            ...(options.publicUrl ? { publicUrl: options.publicUrl } : {}),
+            ...(options.now ? { now: options.now } : {}),
+          })
+        : []),
       ...(options.routes ?? []),
     ],
     { authenticate: (req) => authenticate(store, req), metrics },

@@ -127,6 +127,46 @@ for (const subject of subjects) {
       });
     });
 
+    test('certificate revocation: some thumbprints of a device, or all of them', async () => {
+      await store.transaction(async (tx) => {
+        await tx.putDeviceCert({ thumbprints: ['R1', 'R2', 'R3'], deviceId: 'rev', createdAt: 'now' });
+        await tx.putDeviceCert({ thumbprints: ['O1'], deviceId: 'other', createdAt: 'now' });
+        // Another device's thumbprint is not this device's to revoke.
+        expect(await tx.deleteDeviceCerts('rev', ['R1', 'O1'])).toBe(1);
+        expect(await tx.findDeviceIdByThumbprint('R1')).toBeUndefined();
+        expect(await tx.findDeviceIdByThumbprint('O1')).toBe('other');
+        expect(await tx.deleteDeviceCerts('rev')).toBe(2);
+        expect(await tx.findDeviceIdByThumbprint('R3')).toBeUndefined();
+      });
+    });
+
+    test('enrollment tokens: counted uses stop at maxUses and at expiry', async () => {
+      await store.transaction(async (tx) => {
+        const base = { organizationId: 'o1', email: null, uses: 0, createdAt: '2026-01-01T00:00:00.000Z' };
+        await tx.putEnrollmentToken({ ...base, id: 'et1', tokenSha256: 'h1', maxUses: 2, expiresAt: '2026-01-02T00:00:00.000Z' });
+        await tx.putEnrollmentToken({ ...base, id: 'et2', tokenSha256: 'h2', maxUses: null, expiresAt: '2026-01-02T00:00:00.000Z' });
+        expect(await tx.getEnrollmentToken('h1')).toMatchObject({ id: 'et1', maxUses: 2, uses: 0, email: null });
+        const t = '2026-01-01T12:00:00.000Z';
+        expect([await tx.useEnrollmentToken('et1', t), await tx.useEnrollmentToken('et1', t), await tx.useEnrollmentToken('et1', t)]).toEqual([true, true, false]);
+        expect((await tx.getEnrollmentToken('h1'))?.uses).toBe(2);
+        expect(await tx.useEnrollmentToken('et2', t)).toBe(true);
+        expect(await tx.useEnrollmentToken('et2', '2026-01-02T00:00:00.000Z')).toBe(false);
+        expect(await tx.getEnrollmentToken('nope')).toBeUndefined();
+      });
+    });
+
+    test('device enrollments by HWDevID, and MessageIDs remembered once', async () => {
+      await store.transaction(async (tx) => {
+        await tx.putDeviceEnrollment({ hwDevId: 'HW', deviceId: 'd-a', organizationId: 'o1', enrolledAt: '1' });
+        await tx.putDeviceEnrollment({ hwDevId: 'HW', deviceId: 'd-b', organizationId: 'o1', enrolledAt: '2' });
+        expect(await tx.getDeviceEnrollment('HW')).toEqual({ hwDevId: 'HW', deviceId: 'd-b', organizationId: 'o1', enrolledAt: '2' });
+        expect(await tx.rememberMessageId('urn:uuid:1', '2026-01-01T00:00:00.000Z', '2025-12-31T00:00:00.000Z')).toBe(true);
+        expect(await tx.rememberMessageId('urn:uuid:1', '2026-01-01T00:01:00.000Z', '2025-12-31T00:01:00.000Z')).toBe(false);
+        // Forgotten after the window: the same id is new again.
+        expect(await tx.rememberMessageId('urn:uuid:1', '2026-01-03T00:00:00.000Z', '2026-01-02T00:00:00.000Z')).toBe(true);
+      });
+    });
+
     test('node states: batch upsert, ordering, delete', async () => {
       await store.transaction(async (tx) => {
         await tx.upsertNodeStates('d1', [node('./b'), node('./a'), node('./C')]);

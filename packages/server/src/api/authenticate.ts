@@ -10,6 +10,7 @@ export const Permissions = {
   deviceReport: 'mdm.windows.device.report',
   policyRead: 'mdm.windows.policy.read',
   policyUpdate: 'mdm.windows.policy.update',
+  enrollmentCreate: 'mdm.windows.enrollment.create',
 } as const;
 
 /** Who is calling: the token's organization and permissions. */

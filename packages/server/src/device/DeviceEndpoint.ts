@@ -20,6 +20,7 @@ import { inventoryDue, type InventoryKind } from './inventoryDue.js';
 import { applyReport, mergeSummary } from './applyReport.js';
 import { replayDecision } from './replayDecision.js';
 import type { DeviceMessageOutcome, Metrics } from '../metrics/Metrics.js';
+import { completeRenewal } from '../enrollment/recordEnrollment.js';
 
 /**
  * Why the device endpoint refused a message, as the `Winmdm-Refusal` header of its 401/403 says it
@@ -245,6 +246,15 @@ export class DeviceEndpoint {
       log.warn({ winId: row.winId }, 'DEV AUTH: trusting the SyncHdr Source of this device without a certificate');
     }
 
+    // The first message with a renewed certificate (a retried one too) retires the certificate it replaces.
+    const renewed = identity.kind === 'certificate' ? await completeRenewal(tx, row, identity.thumbprints) : undefined;
+    if (renewed) {
+      // Written now, whatever this message turns out to be (a retry answered from the log too).
+      await tx.updateDeviceReport(row.id, renewed, row.convergedFingerprint);
+      row = { ...row, report: renewed };
+      log.info({ deviceId: row.id }, 'a renewed certificate was used: the previous one is revoked');
+    }
+
     const startsSession = message.body.some(
       (c) => c.kind === 'Alert' && (Number(c.data) === AlertCodes.CLIENT_INITIATED_MGMT || Number(c.data) === AlertCodes.SERVER_INITIATED_MGMT),
     );
@@ -316,6 +326,11 @@ export class DeviceEndpoint {
     let report = applyReport(row.report, effects, { now: nowIso, revision: row.revision, inventoryRequested: state.inventoryRequested });
     if (effects.inventoryAnswered) state.inventoryRequested = [];
     const unenrolled = (report['enrollment'] as JsonObject | undefined)?.['state'] === 'UNENROLLED';
+    if (unenrolled && (row.report['enrollment'] as JsonObject | undefined)?.['state'] !== 'UNENROLLED') {
+      // Unenrolled now: its certificates stop working once this answer is out.
+      const revoked = await tx.deleteDeviceCerts(row.id);
+      log.info({ deviceId: row.id, revoked }, 'the device unenrolled: its certificates are revoked');
+    }
     if (effects.results.length > 0) report = mergeSummary(report, summaryFromResults(effects.results) as JsonObject);
 
     // What to send next: the rest of this session's plan, or a new plan when there is none.

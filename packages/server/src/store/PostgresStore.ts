@@ -1,6 +1,18 @@
 import pg from 'pg';
 import { postgresMigrations } from './migrations.js';
-import { table, toDevice, toNodeHistory, toNodeState, type DeviceDbRow, type NodeDbRow, type NodeHistoryDbRow } from './rows.js';
+import {
+  table,
+  toDevice,
+  toDeviceEnrollment,
+  toEnrollmentToken,
+  toNodeHistory,
+  toNodeState,
+  type DeviceDbRow,
+  type DeviceEnrollmentDbRow,
+  type EnrollmentTokenDbRow,
+  type NodeDbRow,
+  type NodeHistoryDbRow,
+} from './rows.js';
 import type { DeviceRow, JsonObject, OutboxRow, Store, StoreTx } from './Store.js';
 
 /** Options of {@link PostgresStore.open}. */
@@ -318,6 +330,49 @@ function makeTx(client: pg.PoolClient): StoreTx {
          ON CONFLICT (thumbprint) DO UPDATE SET device_id = excluded.device_id`,
         [[...cert.thumbprints], cert.deviceId, cert.createdAt],
       );
+    },
+    deleteDeviceCerts: async (deviceId, thumbprints) => {
+      const result =
+        thumbprints === undefined
+          ? await client.query('DELETE FROM device_certs WHERE device_id = $1', [deviceId])
+          : await client.query('DELETE FROM device_certs WHERE device_id = $1 AND thumbprint = ANY($2::text[])', [deviceId, [...thumbprints]]);
+      return result.rowCount ?? 0;
+    },
+
+    putEnrollmentToken: async (t) => {
+      await q(
+        `INSERT INTO enrollment_tokens (id, token_sha256, organization_id, email, max_uses, uses, expires_at, created_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+        [t.id, t.tokenSha256, t.organizationId, t.email, t.maxUses, t.uses, t.expiresAt, t.createdAt],
+      );
+    },
+    getEnrollmentToken: async (tokenSha256) =>
+      toEnrollmentToken((await q<EnrollmentTokenDbRow>('SELECT * FROM enrollment_tokens WHERE token_sha256 = $1', [tokenSha256]))[0]),
+    useEnrollmentToken: async (id, now) => {
+      const result = await client.query(
+        `UPDATE enrollment_tokens SET uses = uses + 1
+         WHERE id = $1 AND expires_at > $2 AND (max_uses IS NULL OR uses < max_uses)`,
+        [id, now],
+      );
+      return result.rowCount === 1;
+    },
+    getDeviceEnrollment: async (hwDevId) =>
+      toDeviceEnrollment((await q<DeviceEnrollmentDbRow>('SELECT * FROM device_enrollments WHERE hw_dev_id = $1', [hwDevId]))[0]),
+    putDeviceEnrollment: async (row) => {
+      await q(
+        `INSERT INTO device_enrollments (hw_dev_id, device_id, organization_id, enrolled_at) VALUES ($1, $2, $3, $4)
+         ON CONFLICT (hw_dev_id) DO UPDATE SET device_id = excluded.device_id, organization_id = excluded.organization_id,
+           enrolled_at = excluded.enrolled_at`,
+        [row.hwDevId, row.deviceId, row.organizationId, row.enrolledAt],
+      );
+    },
+    rememberMessageId: async (messageId, now, forgetBefore) => {
+      await q('DELETE FROM enrollment_messages WHERE seen_at < $1', [forgetBefore]);
+      const result = await client.query(
+        'INSERT INTO enrollment_messages (message_id, seen_at) VALUES ($1, $2) ON CONFLICT (message_id) DO NOTHING',
+        [messageId, now],
+      );
+      return result.rowCount === 1;
     },
 
     getNodeStates: async (deviceId) =>

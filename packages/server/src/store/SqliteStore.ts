@@ -2,7 +2,19 @@ import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { sqliteMigrations } from './migrations.js';
-import { table, toDevice, toNodeHistory, toNodeState, type DeviceDbRow, type NodeDbRow, type NodeHistoryDbRow } from './rows.js';
+import {
+  table,
+  toDevice,
+  toDeviceEnrollment,
+  toEnrollmentToken,
+  toNodeHistory,
+  toNodeState,
+  type DeviceDbRow,
+  type DeviceEnrollmentDbRow,
+  type EnrollmentTokenDbRow,
+  type NodeDbRow,
+  type NodeHistoryDbRow,
+} from './rows.js';
 import type {
   ApiTokenRow,
   DeviceCertRow,
@@ -363,6 +375,52 @@ export class SqliteStore implements Store {
         );
         for (const thumbprint of cert.thumbprints) statement.run(thumbprint, cert.deviceId, cert.createdAt);
         return Promise.resolve();
+      },
+      deleteDeviceCerts: (deviceId, thumbprints) => {
+        if (thumbprints === undefined) return Promise.resolve(p('DELETE FROM device_certs WHERE device_id = ?').run(deviceId).changes);
+        const statement = p('DELETE FROM device_certs WHERE device_id = ? AND thumbprint = ?');
+        let removed = 0;
+        for (const thumbprint of thumbprints) removed += statement.run(deviceId, thumbprint).changes;
+        return Promise.resolve(removed);
+      },
+
+      putEnrollmentToken: (t) => {
+        p(
+          `INSERT INTO enrollment_tokens (id, token_sha256, organization_id, email, max_uses, uses, expires_at, created_at)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+        ).run(t.id, t.tokenSha256, t.organizationId, t.email, t.maxUses, t.uses, t.expiresAt, t.createdAt);
+        return Promise.resolve();
+      },
+      getEnrollmentToken: (tokenSha256) =>
+        Promise.resolve(
+          toEnrollmentToken(p('SELECT * FROM enrollment_tokens WHERE token_sha256 = ?').get(tokenSha256) as EnrollmentTokenDbRow | undefined),
+        ),
+      useEnrollmentToken: (id, now) =>
+        Promise.resolve(
+          p(
+            `UPDATE enrollment_tokens SET uses = uses + 1
+             WHERE id = ? AND expires_at > ? AND (max_uses IS NULL OR uses < max_uses)`,
+          ).run(id, now).changes === 1,
+        ),
+      getDeviceEnrollment: (hwDevId) =>
+        Promise.resolve(
+          toDeviceEnrollment(p('SELECT * FROM device_enrollments WHERE hw_dev_id = ?').get(hwDevId) as DeviceEnrollmentDbRow | undefined),
+        ),
+      putDeviceEnrollment: (row) => {
+        p(
+          `INSERT INTO device_enrollments (hw_dev_id, device_id, organization_id, enrolled_at) VALUES (?, ?, ?, ?)
+           ON CONFLICT (hw_dev_id) DO UPDATE SET device_id = excluded.device_id, organization_id = excluded.organization_id,
+             enrolled_at = excluded.enrolled_at`,
+        ).run(row.hwDevId, row.deviceId, row.organizationId, row.enrolledAt);
+        return Promise.resolve();
+      },
+      rememberMessageId: (messageId, now, forgetBefore) => {
+        p('DELETE FROM enrollment_messages WHERE seen_at < ?').run(forgetBefore);
+        const inserted = p('INSERT INTO enrollment_messages (message_id, seen_at) VALUES (?, ?) ON CONFLICT (message_id) DO NOTHING').run(
+          messageId,
+          now,
+        ).changes;
+        return Promise.resolve(inserted === 1);
       },
 
       getNodeStates: (deviceId) =>

@@ -78,6 +78,28 @@ export interface ApiTokenRow {
   name: string | null;
 }
 
+/** An enrollment token as stored: only its SHA-256 is kept. */
+export interface EnrollmentTokenRow {
+  id: string;
+  tokenSha256: string;
+  organizationId: string;
+  /** When set, the enrolling user's email must be this one. */
+  email: string | null;
+  /** How many enrollments it allows; null for any number until it expires. */
+  maxUses: number | null;
+  uses: number;
+  expiresAt: string;
+  createdAt: string;
+}
+
+/** Which device record a piece of hardware (Windows' HWDevID) was enrolled as. */
+export interface DeviceEnrollmentRow {
+  hwDevId: string;
+  deviceId: string;
+  organizationId: string;
+  enrolledAt: string;
+}
+
 /** A stored message exchange, for answering a retried message byte-identically. */
 export interface LoggedMessage {
   requestSha256: string;
@@ -171,6 +193,23 @@ export interface StoreTx {
 
   findDeviceIdByThumbprint(thumbprint: string): Promise<string | undefined>;
   putDeviceCert(cert: DeviceCertRow): Promise<void>;
+  /**
+   * Revokes certificates: the given thumbprints of the device, or all of its thumbprints when
+   * none are given. Returns how many thumbprints were removed.
+   */
+  deleteDeviceCerts(deviceId: string, thumbprints?: readonly string[]): Promise<number>;
+
+  putEnrollmentToken(token: EnrollmentTokenRow): Promise<void>;
+  getEnrollmentToken(tokenSha256: string): Promise<EnrollmentTokenRow | undefined>;
+  /** Counts one use, unless the token is used up or expired at `now`; returns whether it was counted. */
+  useEnrollmentToken(id: string, now: string): Promise<boolean>;
+  getDeviceEnrollment(hwDevId: string): Promise<DeviceEnrollmentRow | undefined>;
+  putDeviceEnrollment(row: DeviceEnrollmentRow): Promise<void>;
+  /**
+   * Remembers a WS-Addressing MessageID; false when it was seen already (a replay). MessageIDs
+   * seen before `forgetBefore` are forgotten.
+   */
+  rememberMessageId(messageId: string, now: string, forgetBefore: string): Promise<boolean>;
 
   getNodeStates(deviceId: string): Promise<NodeStateRow[]>;
   /** Inserts or replaces node rows; when a LocURI appears twice, the later row wins. */

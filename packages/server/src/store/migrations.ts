@@ -106,6 +106,34 @@ const RECORD_BOUNDED = `${RECORD}
     ORDER BY id DESC LIMIT 1 OFFSET ${NODE_HISTORY_LIMIT - 1});`;
 const FORGET = 'DELETE FROM node_history WHERE device_id = OLD.device_id AND loc_uri = OLD.loc_uri;';
 
+/**
+ * Enrollment ([MS-MDE2]): tokens (only their SHA-256 is kept), which hardware a device record
+ * belongs to (re-enrolling the same HWDevID reuses it), the WS-Addressing MessageIDs already
+ * answered (replay protection, pruned after a day), and the index that revoking a device's
+ * certificates needs.
+ */
+const enrollment: readonly string[] = [
+  `CREATE TABLE enrollment_tokens (
+     id TEXT PRIMARY KEY,
+     token_sha256 TEXT NOT NULL UNIQUE,
+     organization_id TEXT NOT NULL,
+     email TEXT,
+     max_uses INTEGER,
+     uses INTEGER NOT NULL DEFAULT 0,
+     expires_at TEXT NOT NULL,
+     created_at TEXT NOT NULL
+   )`,
+  `CREATE TABLE device_enrollments (
+     hw_dev_id TEXT PRIMARY KEY,
+     device_id TEXT NOT NULL,
+     organization_id TEXT NOT NULL,
+     enrolled_at TEXT NOT NULL
+   )`,
+  `CREATE TABLE enrollment_messages (message_id TEXT PRIMARY KEY, seen_at TEXT NOT NULL)`,
+  `CREATE INDEX enrollment_messages_seen ON enrollment_messages (seen_at)`,
+  `CREATE INDEX device_certs_device ON device_certs (device_id)`,
+];
+
 /** SQLite: JSON as TEXT, INTEGER PRIMARY KEY as the rowid alias. */
 export const sqliteMigrations: readonly Migration[] = [
   // node_states is keyed by (device, LocURI) and written hundreds of rows at a time: WITHOUT ROWID
@@ -123,6 +151,7 @@ export const sqliteMigrations: readonly Migration[] = [
       `CREATE TRIGGER node_history_delete AFTER DELETE ON node_states BEGIN ${FORGET} END`,
     ],
   },
+  { version: 3, description: 'enrollment: tokens, hardware ids, message ids', statements: enrollment },
 ];
 
 /** PostgreSQL: JSON kept as TEXT too (the server never queries inside documents), BIGSERIAL ids. */
@@ -145,4 +174,5 @@ export const postgresMigrations: readonly Migration[] = [
       'CREATE TRIGGER node_history_delete AFTER DELETE ON node_states FOR EACH ROW EXECUTE FUNCTION node_history_forget()',
     ],
   },
+  { version: 3, description: 'enrollment: tokens, hardware ids, message ids', statements: enrollment },
 ];

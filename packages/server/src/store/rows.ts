@@ -1,4 +1,4 @@
-import type { Collection, DeviceRow, JsonObject, NodeHistoryRow, NodeStateRow } from './Store.js';
+import type { Collection, DeviceEnrollmentRow, DeviceRow, EnrollmentTokenRow, JsonObject, NodeHistoryRow, NodeStateRow } from './Store.js';
 
 /**
  * What both stores share about their rows: the collection tables, and the device row as SQL
@@ -79,4 +79,42 @@ export interface NodeHistoryDbRow {
 
 export function toNodeHistory(r: NodeHistoryDbRow): NodeHistoryRow {
   return { locUri: r.loc_uri, status: r.status, code: r.code, value: r.value, at: r.at };
+}
+
+/** An `enrollment_tokens` row as the drivers return it. */
+export interface EnrollmentTokenDbRow {
+  id: string;
+  token_sha256: string;
+  organization_id: string;
+  email: string | null;
+  max_uses: number | string | null;
+  uses: number | string;
+  expires_at: string;
+  created_at: string;
+}
+
+export function toEnrollmentToken(r: EnrollmentTokenDbRow | undefined): EnrollmentTokenRow | undefined {
+  if (!r) return undefined;
+  return {
+    id: r.id,
+    tokenSha256: r.token_sha256,
+    organizationId: r.organization_id,
+    email: r.email,
+    maxUses: r.max_uses === null ? null : Number(r.max_uses),
+    uses: Number(r.uses),
+    expiresAt: r.expires_at,
+    createdAt: r.created_at,
+  };
+}
+
+/** A `device_enrollments` row as the drivers return it. */
+export interface DeviceEnrollmentDbRow {
+  hw_dev_id: string;
+  device_id: string;
+  organization_id: string;
+  enrolled_at: string;
+}
+
+export function toDeviceEnrollment(r: DeviceEnrollmentDbRow | undefined): DeviceEnrollmentRow | undefined {
+  return r ? { hwDevId: r.hw_dev_id, deviceId: r.device_id, organizationId: r.organization_id, enrolledAt: r.enrolled_at } : undefined;
 }
