@@ -72,7 +72,8 @@ async function eventually<T>(probe: () => Promise<T | undefined>, what: string):
 }
 
 test('a PATCH on the upstream reaches the device through the agent, and the device\'s report arrives upstream', async () => {
-  expect(agent.output()).toContain('sync agent mode');
+  // The serving lines are separate writes: wait for this one instead of racing it.
+  expect(await eventually(async () => (agent.output().includes('sync agent mode') ? true : undefined), 'the sync agent mode line')).toBe(true);
   const device = new DeviceSimulator({
     url: agentUrl,
     winId: 'DEMO-LAPTOP-003',
