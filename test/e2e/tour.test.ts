@@ -100,8 +100,8 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-test('the tour has its five steps and talks to the port npm start uses', () => {
-  expect([...tour.steps.keys()]).toEqual([1, 2, 3, 4, 5]);
+test('the tour has its six steps with commands and talks to the port npm start uses', () => {
+  expect([...tour.steps.keys()]).toEqual([1, 2, 3, 4, 5, 6]);
   expect(tour.preamble).toContain('127.0.0.1:8443');
 });
 
@@ -156,6 +156,20 @@ test('the tour, step by step, as the README prints it', async () => {
   expect(last.configStatus[`${P}DeviceLock/MinDevicePasswordLength`]).toMatchObject({ status: 'applied', value: '8' });
   expect(last.configStatus).not.toHaveProperty(`${P}DeviceLock/DevicePasswordExpiration`);
   expect(last.summary).toMatchObject({ os: 'Windows' });
+
+  // 6. Why: the table, from the running server's store (the assignment is gone again here).
+  const why = await sh(command(6, 'npx'));
+  expect(why.stderr, 'step 6').toBe('');
+  expect(why.code, 'step 6').toBe(0);
+  expect(why.stdout).toMatch(/^DeviceLock\/MinDevicePasswordLength +8 +base "Corporate Security Baseline" +- +applied 200$/m);
+  expect(why.stdout).toMatch(/^status: \d+ applied$/m);
+});
+
+test('the console the tour points at is served, on the same port', async () => {
+  const page = await sh(`curl -s $TLS https://127.0.0.1:8443/console/`);
+  expect(page.code).toBe(0);
+  expect(page.stdout).toContain('<title>winmdm console</title>');
+  expect(serve.output()).toContain(`web console:     https://127.0.0.1:${port}/console/`);
 });
 
 function escape(text: string): string {

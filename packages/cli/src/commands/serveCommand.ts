@@ -12,6 +12,7 @@ import {
   type Store,
   type WinmdmServer,
 } from '@winmdm/server';
+import { consoleRoutes } from '@winmdm/console';
 import { CliError } from '../CliError.js';
 import { parseCommand, type CommandSpec } from '../CommandSpec.js';
 import type { Io } from '../Io.js';
@@ -35,6 +36,7 @@ export const serveSpec = {
     'client-cert-header': { type: 'string', value: '<name>', description: 'the header such a proxy puts the certificate in (default X-Client-Cert)' },
     'mdm-path': { type: 'string', value: '<path>', description: 'the device endpoint\'s path (default /ManagementServer/MDM.svc)' },
     'public-url': { type: 'string', value: '<url>', description: 'the URL devices use, for the Source of answers' },
+    'no-console': { type: 'boolean', env: 'WINMDM_NO_CONSOLE=1', description: 'do not serve the web console at /console/' },
     demo: { type: 'boolean', description: 'import fixtures/demo/bundle.json on first start and issue the demo devices\' certificates' },
     'log-level': { type: 'string', value: 'info', env: 'WINMDM_LOG_LEVEL', description: `JSON logs on stderr at this level (${LOG_LEVELS.join(', ')})` },
     'metrics-port': { type: 'string', value: '<port>', env: 'WINMDM_METRICS_PORT', description: '/metrics, /healthz and /readyz on a port of their own (plain HTTP)' },
@@ -105,6 +107,7 @@ export async function serveCommand(argv: string[], io: Io, signal?: AbortSignal)
   }
   const dir = dataDir(values, io);
   const tlsOff = values['no-tls'] ?? env['WINMDM_NO_TLS'] === '1';
+  const consoleWanted = !(values['no-console'] ?? env['WINMDM_NO_CONSOLE'] === '1');
   const devAuth = values['dev-auth'] ?? env['WINMDM_DEV_AUTH'] === '1';
   const proxies = (values['trusted-proxy'] ?? (env['WINMDM_TRUSTED_PROXIES'] ? [env['WINMDM_TRUSTED_PROXIES']] : []))
     .flatMap((p) => p.split(','))
@@ -162,6 +165,8 @@ export async function serveCommand(argv: string[], io: Io, signal?: AbortSignal)
         ...(values['mdm-path'] ? { mdmPath: values['mdm-path'] } : {}),
         ...(values['public-url'] ? { publicUrl: values['public-url'] } : {}),
         ...(upstream ? { source: upstream.source, api: false, upstreamBreaker: () => upstream!.breakerState } : {}),
+        // The console is a client of this server's management API: none without it.
+        ...(consoleWanted && !upstream ? { routes: consoleRoutes() } : {}),
         ...(crash ? { crash } : {}),
         ...(metricsPort !== undefined ? { metricsPort } : {}),
         metrics,
@@ -180,6 +185,7 @@ export async function serveCommand(argv: string[], io: Io, signal?: AbortSignal)
   io.out(`  device endpoint: ${server.mdmUrl}${devAuth ? '   (DEV AUTH: SyncHdr trusted for loopback peers)' : ''}\n`);
   if (upstream) io.out(`  upstream API:    ${upstream.url} (sync agent mode: no management API here)\n`);
   else io.out(`  management API:  ${server.origin}/mdm/windows/devices/{id}\n`);
+  if (consoleWanted && !upstream) io.out(`  web console:     ${server.origin}/console/\n`);
   if (server.ca) io.out(`  local CA:        ${join(dir, 'tls', 'ca.crt')}\n`);
   const ops = server.metricsHttp?.origin ?? server.origin;
   io.out(`  operations:      ${ops}/metrics  ${ops}/healthz  ${ops}/readyz  ${server.origin}/openapi.json\n`);

@@ -1,0 +1,1 @@
+export { consoleDirectory, consoleRoutes, type ConsoleRoutesOptions } from './consoleRoutes.js';

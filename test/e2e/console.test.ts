@@ -1,0 +1,138 @@
+import { mkdirSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import type { Page } from 'playwright-core';
+import { DeviceModel } from '@winmdm/device-sim';
+import { consoleRoutes } from '@winmdm/console';
+import { auditAccessibility, chromiumAvailable, launchBrowser, type Browser } from '../support/browser.js';
+import { adminToken, P, startFleet, type Fleet } from '../support/fleet.js';
+
+/**
+ * The web console in a real browser (Debian's Chromium, driven by playwright-core) against the
+ * real server with the demo fleet: sign in, the device list, a device's effective policy with the
+ * provenance of a setting two policies set, a policy. A screenshot of each page goes to
+ * test/e2e/__screenshots__/ (ignored by git) for a person to look at.
+ */
+const screenshots = new URL('./__screenshots__/', import.meta.url);
+
+let fleet: Fleet;
+let browser: Browser;
+let page: Page;
+const problems: string[] = [];
+
+async function snap(name: string): Promise<void> {
+  await page.screenshot({ path: new URL(`${name}.png`, screenshots).pathname, fullPage: true });
+}
+
+/** The accessibility audit of the page as it is now: no violation of WCAG 2.1 A/AA. */
+async function expectAccessible(): Promise<void> {
+  expect(await auditAccessibility(page)).toEqual([]);
+}
+
+describe.skipIf(!chromiumAvailable)('the web console in Chromium', () => {
+  beforeAll(async () => {
+    mkdirSync(screenshots, { recursive: true });
+    fleet = await startFleet({ routes: consoleRoutes() });
+    // Alice's laptop refuses one setting; Bob's workstation takes everything.
+    const alice = await fleet.device('DEMO-LAPTOP-001', {
+      deviceModel: new DeviceModel({ devId: 'DEMO-LAPTOP-001', failures: [{ match: /DevicePasswordExpiration/, code: 405 }] }),
+    });
+    await alice.runSession();
+    await (await fleet.device('DEMO-DESKTOP-002')).runSession();
+    browser = await launchBrowser();
+    page = browser.context.pages()[0] ?? (await browser.context.newPage());
+    // Any script error or refused load (a CSP violation) is a failure of the page.
+    page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
+    page.on('console', (message) => {
+      if (message.type() === 'error') problems.push(`console: ${message.text()}`);
+    });
+  }, 120_000);
+  afterAll(async () => {
+    await browser?.close();
+    await fleet?.close();
+  });
+
+  test('sign in with an API token: an unknown one is refused, the token stays in the tab\'s session only', async () => {
+    await page.goto(`${fleet.server.origin}/console/`);
+    await expect.poll(() => page.getByRole('heading', { name: 'Sign in to the winmdm console' }).isVisible()).toBe(true);
+    await expectAccessible();
+    await snap('sign-in');
+    await page.getByLabel('API token').fill('not-a-token-of-this-server');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await expect.poll(() => page.getByRole('alert').textContent()).toBe('The server does not know this token.');
+    // 401 answers are expected here; they are the browser's errors, not the page's.
+    problems.length = 0;
+    await page.getByLabel('API token').fill(adminToken);
+    await page.getByLabel('API token').press('Enter');
+    await page.getByRole('heading', { name: 'Devices' }).waitFor();
+    // (Evaluated in the page, as text: this file is type-checked without the DOM library.)
+    expect(await page.evaluate('[sessionStorage.length, localStorage.length, document.cookie]')).toEqual([1, 0, '']);
+  });
+
+  test('the device list: state, last check-in and failed settings per device; search narrows it', async () => {
+    const rows = page.locator('table.grid tbody tr');
+    await expect.poll(() => rows.count()).toBe(3);
+    const alice = rows.filter({ hasText: 'DEMO-LAPTOP-001' });
+    expect((await alice.locator('th, td').allTextContents()).map((t) => t.trim())).toEqual([
+      "Alice's laptop",
+      'DEMO-LAPTOP-001',
+      'ACTIVE',
+      'not evaluated',
+      'just now',
+      '1',
+      '0',
+    ]);
+    await expectAccessible();
+    await snap('devices');
+    await page.getByLabel('Search devices').fill('laptop');
+    await page.getByLabel('Search devices').press('Enter');
+    await expect.poll(() => rows.count()).toBe(2);
+    expect(await page.getByRole('status').first().textContent()).toBe('2 of 3 device(s) match “laptop”');
+    expect(page.url()).toContain('#/devices?q=laptop');
+  });
+
+  test('a device: the provenance of a setting two policies set, its status and history, and where the policy comes from', async () => {
+    await page.getByRole('link', { name: "Alice's laptop" }).click();
+    await page.getByRole('heading', { name: 'Effective policy' }).waitFor();
+    const row = page.locator(`tr[data-key="${P}DeviceLock/MinDevicePasswordLength"]`);
+    const cells = (await row.locator('th, td').allInnerTexts()).map((t) => t.replace(/\s+/g, ' ').trim());
+    expect(cells.slice(0, 5)).toEqual([
+      'DeviceLock/MinDevicePasswordLength',
+      '12',
+      'P1 Strict passwords',
+      '8 from BASE Corporate Security Baseline',
+      'applied',
+    ]);
+    expect(await row.getByRole('link', { name: 'Strict passwords' }).getAttribute('href')).toBe('#/policies/pol-contoso-strict-passwords');
+    const failed = page.locator(`tr[data-key="${P}DeviceLock/DevicePasswordExpiration"] td.status-cell`);
+    expect((await failed.innerText()).replace(/\s+/g, ' ').trim()).toBe('failed 405 not allowed (read-only node?)');
+    // The enforced rule and the criteria that matched.
+    const layers = (await page.locator('table.layers tbody tr').allInnerTexts()).map((t) => t.replace(/\s+/g, ' ').trim());
+    expect(layers[0]).toBe('enforced Sales team apps rule “Sales team policies” · Sales Department: tag:sales, user.department:Sales');
+    // The history opens with the keyboard.
+    const history = row.getByRole('button', { name: 'History of DeviceLock/MinDevicePasswordLength' });
+    await history.focus();
+    await page.keyboard.press('Enter');
+    expect(await history.getAttribute('aria-expanded')).toBe('true');
+    const detail = page.locator(`#${await history.getAttribute('aria-controls')}`);
+    expect(await detail.isVisible()).toBe(true);
+    expect((await detail.innerText()).replace(/\s+/g, ' ')).toContain('applied 200 12');
+    await expectAccessible();
+    await snap('device');
+  });
+
+  test('a policy: its settings', async () => {
+    await page.locator(`tr[data-key="${P}DeviceLock/MinDevicePasswordLength"]`).getByRole('link', { name: 'Strict passwords' }).click();
+    await page.getByRole('heading', { name: 'Strict passwords' }).waitFor();
+    const keys = await page.locator('table.grid tbody th').allInnerTexts();
+    expect(keys).toEqual([`${P}DeviceLock/MinDevicePasswordLength`, `${P}DeviceLock/DevicePasswordExpiration`]);
+    await expectAccessible();
+    await snap('policy');
+  });
+
+  test('signing out forgets the token', async () => {
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.getByRole('heading', { name: 'Sign in to the winmdm console' }).waitFor();
+    expect(await page.evaluate('sessionStorage.length')).toBe(0);
+    expect(problems).toEqual([]);
+  });
+});
