@@ -3,8 +3,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
 import { parseMessage } from '@winmdm/syncml';
-import { SqliteStore } from '@winmdm/server';
+import { Validator } from '@seriousme/openapi-schema-validator';
+import { SqliteStore, startWinmdmServer } from '@winmdm/server';
 import { root, runCli } from '../support/cli.js';
+import { testLogger } from '../support/fleet.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'winmdm-cli-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -101,5 +103,23 @@ describe('winmdm device-cert issue', () => {
     const unknown = await runCli(['device-cert', 'issue', '--device', 'nope', '--out', join(dir, 'certs'), '--data-dir', data]);
     expect(unknown.code).toBe(1);
     expect(unknown.stderr).toContain('no device with id or winId "nope"');
+  });
+});
+
+describe('winmdm openapi', () => {
+  test('prints a valid OpenAPI 3.1 document, the one GET /openapi.json answers', async () => {
+    const result = await runCli(['openapi']);
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    const doc = JSON.parse(result.stdout) as Record<string, unknown>;
+    expect(await new Validator().validate(doc)).toEqual({ valid: true });
+    const store = SqliteStore.open(':memory:');
+    const server = await startWinmdmServer({ store, logger: testLogger, port: 0, tls: false });
+    try {
+      expect(doc).toEqual(server.openapi());
+    } finally {
+      await server.close();
+      await store.close();
+    }
   });
 });

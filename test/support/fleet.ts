@@ -14,6 +14,9 @@ import {
   type WinmdmServerOptions,
 } from '@winmdm/server';
 import { demoBundle, testLogger, tokens } from '../../packages/server/test/support/server.js';
+import { checkDocumented } from '../../packages/server/test/support/openapi.js';
+
+export { checkDocumented, OpenApiChecker } from '../../packages/server/test/support/openapi.js';
 
 export { demoBundle, testLogger, type DemoBundle } from '../../packages/server/test/support/server.js';
 export const adminToken = tokens.contosoAdmin;
@@ -77,7 +80,9 @@ export async function startFleet(
           ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
           dispatcher,
         });
-        return { status: response.status, json: (await response.json()) as Record<string, unknown> };
+        const json = (await response.json()) as Record<string, unknown>;
+        checkDocumented(server, method, path, response.status, json);
+        return { status: response.status, json };
       } finally {
         await dispatcher.close();
       }

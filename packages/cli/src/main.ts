@@ -7,6 +7,7 @@ import { oneLine } from './oneLine.js';
 import { deviceCertCommand, deviceCertSpec } from './commands/deviceCertCommand.js';
 import { explainCommand, explainSpec } from './commands/explainCommand.js';
 import { importCommand, importSpec } from './commands/importCommand.js';
+import { openapiCommand, openapiSpec } from './commands/openapiCommand.js';
 import { resolveCommand, resolveSpec } from './commands/resolveCommand.js';
 import { serveCommand, serveSpec } from './commands/serveCommand.js';
 import { simulateCommand, simulateSpec } from './commands/simulateCommand.js';
@@ -18,6 +19,7 @@ const commands: Record<string, { run(argv: string[], io: Io): Promise<number>; s
   import: { run: importCommand, spec: importSpec },
   simulate: { run: simulateCommand, spec: simulateSpec },
   'device-cert': { run: deviceCertCommand, spec: deviceCertSpec },
+  openapi: { run: openapiCommand, spec: openapiSpec },
 };
 
 /** The version of the `winmdm` command (its package's). */

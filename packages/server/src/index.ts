@@ -16,6 +16,8 @@ export { Router, type RegisteredRoute, type RouterOptions } from './http/Router.
 export { createApiRoutes, ReportAcceptedSchema, type ApiOptions } from './api/createApiRoutes.js';
 export { Metrics, type DeviceMessageOutcome, type MetricsOptions, type NodeStateCounts } from './metrics/Metrics.js';
 export { timedStore } from './metrics/timedStore.js';
+export { buildOpenApiDocument, type JsonValue, type OpenApiOptions } from './openapi/buildOpenApiDocument.js';
+export { schemaNames } from './openapi/schemaNames.js';
 export { checkReadiness, ReadinessSchema, type Readiness, type ReadinessOptions } from './health/checkReadiness.js';
 export type {
   ApiTokenRow,

@@ -11,7 +11,9 @@ import { createApiRoutes } from './api/createApiRoutes.js';
 import { authenticate } from './api/authenticate.js';
 import { Metrics } from './metrics/Metrics.js';
 import { timedStore } from './metrics/timedStore.js';
-import { operationsRoutes } from './http/operationsRoutes.js';
+import { openApiRoute, operationsRoutes } from './http/operationsRoutes.js';
+import { buildOpenApiDocument, type JsonValue } from './openapi/buildOpenApiDocument.js';
+import { schemaNames } from './openapi/schemaNames.js';
 import type { ReadinessOptions } from './health/checkReadiness.js';
 import type { ChangeNotifier } from './api/ChangeNotifier.js';
 import type { ReportHandler } from './api/ReportHandler.js';
@@ -100,6 +102,8 @@ export interface WinmdmServer {
   /** Every route the server answers, declared (what the OpenAPI document is generated from). */
   router: Router;
   metrics: Metrics;
+  /** The OpenAPI 3.1 document of every route of the main port (what `GET /openapi.json` answers). */
+  openapi(): JsonValue;
   /**
    * Graceful stop: `/readyz` turns 503, no new connections are accepted, and the requests already
    * accepted are answered (a device message finishes its transaction). Resolves true when all
@@ -167,6 +171,7 @@ export async function startWinmdmServer(options: WinmdmServerOptions): Promise<W
     [
       deviceRoute(endpoint, mdmPath as `/${string}`, identity, metrics),
       ...operationsRoutes({ metrics, readiness, serveMetrics: options.metricsPort === undefined }),
+      openApiRoute(() => openapi()),
       ...(options.api === false
         ? []
         : createApiRoutes({
@@ -198,6 +203,9 @@ export async function startWinmdmServer(options: WinmdmServerOptions): Promise<W
     { authenticate: (req) => authenticate(store, req), metrics },
   );
 
+  const openapi = (): JsonValue =>
+    buildOpenApiDocument(router.routes, { schemaNames, ...(options.publicUrl ? { serverUrl: new URL(options.publicUrl).origin } : {}) });
+
   const http = await startServer({
     router,
     logger,
@@ -228,6 +236,7 @@ export async function startWinmdmServer(options: WinmdmServerOptions): Promise<W
     metricsHttp,
     router,
     metrics,
+    openapi,
     shutdown: async (timeoutMs) => {
       shuttingDown = true;
       const [main] = await Promise.all([http.drain(timeoutMs), metricsHttp?.drain(timeoutMs)]);

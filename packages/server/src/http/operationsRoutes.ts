@@ -4,6 +4,7 @@ import type { Metrics } from '../metrics/Metrics.js';
 import { sendText } from './deviceRoute.js';
 import { defineRawRoute, type RawRoute } from './Route.js';
 import { sendJson } from './sendJson.js';
+import type { JsonValue } from '../openapi/buildOpenApiDocument.js';
 
 /** Options of {@link operationsRoutes}. */
 export interface OperationsOptions {
@@ -68,5 +69,23 @@ export function metricsRoute(metrics: Metrics): RawRoute {
     tags: ['operations'],
     responses: { 200: { description: 'The Prometheus text exposition format', content: { 'text/plain': {} } } },
     handle: async ({ res }) => sendText(res, 200, metrics.contentType, await metrics.text()),
+  });
+}
+
+/** `GET /openapi.json`: the OpenAPI 3.1 document of every route the server answers, built once on first use. */
+export function openApiRoute(document: () => JsonValue): RawRoute {
+  let cached: string | undefined;
+  return defineRawRoute({
+    method: 'GET',
+    path: '/openapi.json',
+    operationId: 'openapi',
+    summary: 'This document',
+    description: 'The OpenAPI 3.1 document of every route of this server, generated from the route table and its zod schemas.',
+    tags: ['operations'],
+    responses: { 200: { description: 'An OpenAPI 3.1 document', content: { 'application/json': {} } } },
+    handle: async ({ res }) => {
+      cached ??= JSON.stringify(document());
+      sendText(res, 200, 'application/json; charset=utf-8', cached);
+    },
   });
 }

@@ -4,6 +4,7 @@ import { importBundle } from '../../src/fleet/importBundle.js';
 import { SqliteStore } from '../../src/store/SqliteStore.js';
 import type { Store } from '../../src/store/Store.js';
 import { startWinmdmServer, type WinmdmServer, type WinmdmServerOptions } from '../../src/startWinmdmServer.js';
+import { checkDocumented } from './openapi.js';
 
 export const demoBundlePath = new URL('../../../../fixtures/demo/bundle.json', import.meta.url);
 
@@ -47,7 +48,10 @@ export async function startDemoServer(
   };
 }
 
-/** Calls the management API with a bearer token; resolves to the HTTP status and the JSON body. */
+/**
+ * Calls the management API with a bearer token; resolves to the HTTP status and the JSON body,
+ * after checking the answer against the server's OpenAPI document.
+ */
 export async function api(
   server: WinmdmServer,
   method: string,
@@ -63,5 +67,7 @@ export async function api(
     headers,
     ...(body !== undefined ? { body: typeof body === 'string' ? body : JSON.stringify(body) } : {}),
   });
-  return { status: response.status, json: (await response.json()) as Record<string, unknown> };
+  const json = (await response.json()) as Record<string, unknown>;
+  checkDocumented(server, method, path, response.status, json);
+  return { status: response.status, json };
 }
