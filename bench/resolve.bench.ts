@@ -3,7 +3,8 @@
  * keys each (issue 7: ≥ 2,000 resolutions/s on one core), paired with a bare last-writer-wins merge
  * of the same configs as the baseline; the same device with policy documents never seen before
  * (cold: the per-document preparation is memoised, see prepareConfig); and a sweep of total keys
- * from 1k to 100k showing that the cost per key stays flat (within 2×).
+ * from 1k to 100k showing that the cost per key stays flat (within 2×); and resolution shared
+ * across devices in the fleet benchmark's sharing pattern (fleet/resolveShared.ts).
  *
  * Keys are drawn from a shared pool so that most keys are set by several layers, as in real
  * tenants where baselines and team policies tune the same CSPs. Each pool key has a common value
@@ -29,50 +30,11 @@ import {
   type BenchResult,
   noteSweepSpread,
 } from './harness.js';
-
-/** A small seeded PRNG (mulberry32) so that every run measures the same input. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-const AREAS = ['Security', 'DeviceLock', 'Defender', 'Update', 'Browser', 'Experience', 'Privacy', 'Start', 'System', 'WiFi'];
-
-function poolKey(i: number, random: () => number): string {
-  const area = AREAS[i % AREAS.length] as string;
-  const prefix = random() < 0.1 ? './Vendor/MSFT' : './Device/Vendor/MSFT';
-  return `${prefix}/Policy/Config/${area}/Setting${i}`;
-}
-
-function randomValue(random: () => number): ConfigValue {
-  const r = random();
-  if (r < 0.03) return { value: Math.floor(random() * 4), format: 'int' };
-  if (r < 0.05) return { state: 'enabled', data: { Element_VALUE: `v${Math.floor(random() * 3)}` } };
-  if (r < 0.5) return Math.floor(random() * 3);
-  if (r < 0.8) return String(Math.floor(random() * 3));
-  return random() < 0.5;
-}
-
-interface PoolKey {
-  key: string;
-  common: ConfigValue;
-}
+import { keyPool, poolConfig, prng, randomValue, type PoolKey } from './generate.js';
+import { sharedResolveFigures } from './fleet/resolveShared.js';
 
 function makePolicy(id: string, keysPerPolicy: number, pool: readonly PoolKey[], random: () => number): WinPolicy {
-  const config: Record<string, ConfigValue> = {};
-  const picked = new Set<number>();
-  while (picked.size < keysPerPolicy) picked.add(Math.floor(random() * pool.length));
-  for (const i of picked) {
-    const { key, common } = pool[i] as PoolKey;
-    config[key] = random() < 0.75 ? common : randomValue(random);
-  }
-  return { id, name: `Policy ${id}`, version: 1, config };
+  return { id, name: `Policy ${id}`, version: 1, config: poolConfig(keysPerPolicy, pool, random) };
 }
 
 /**
@@ -81,7 +43,7 @@ function makePolicy(id: string, keysPerPolicy: number, pool: readonly PoolKey[],
  */
 export function makeResolveInput(keysPerPolicy: number, poolSize: number, seed = 1): ResolveInput {
   const random = prng(seed);
-  const pool = Array.from({ length: poolSize }, (_, i) => ({ key: poolKey(i, random), common: randomValue(random) }));
+  const pool = keyPool(poolSize, random);
   const id = (n: number): string => `65f0000000000000000000${n.toString(16).padStart(2, '0')}`;
   const policies: WinPolicy[] = [];
   for (let n = 0; n < 26; n++) policies.push(makePolicy(id(n), keysPerPolicy, pool, random));
@@ -165,6 +127,8 @@ export const resolveBench: BenchModule = {
     const cold = opsPerSecond('resolve, cold (documents never seen before)', coldNs);
     cold.note = `${Math.round(median(coldNs) / 1000)} µs/op`;
     results.push(cold);
+
+    results.push(...sharedResolveFigures(quick));
 
     const sweep: BenchResult[] = [];
     for (const total of [1_000, 3_000, 10_000, 30_000, 100_000]) {

@@ -3,6 +3,7 @@ import type { Application } from './ApplicationSchema.js';
 import type { AutomationRule } from './AutomationRuleSchema.js';
 import type { Device } from './DeviceSchema.js';
 import type { EnforcedAssignment } from './EnforcedAssignmentSchema.js';
+import type { ResolutionCache } from './ResolutionCache.js';
 import type { WinPolicy } from './WinPolicySchema.js';
 
 /**
@@ -18,6 +19,15 @@ export interface ResolveInput {
   automationRules?: readonly AutomationRule[] | undefined;
   applications?: readonly Application[] | undefined;
   admxFiles?: readonly AdmxFile[] | undefined;
+}
+
+/** How `resolveEffectivePolicy` may work; the result is the same whichever is chosen. */
+export interface ResolveOptions {
+  /**
+   * Merged policy stacks shared across devices (see {@link ResolutionCache}): devices with the
+   * same policies at the same places share the merge; only their own `config` is merged per device.
+   */
+  cache?: ResolutionCache | undefined;
 }
 
 /** The fields of a policy that are merged across layers. */

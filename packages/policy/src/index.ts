@@ -65,6 +65,7 @@ export type {
   ResolutionIssueCode,
   ResolutionResult,
   ResolveInput,
+  ResolveOptions,
   SourceRef,
   SourcedValue,
 } from './ResolutionResult.js';
@@ -106,6 +107,7 @@ export { normalizeOmaUri } from './normalizeOmaUri.js';
 export { omaUriProblem } from './omaUriProblem.js';
 export { parseWindowsVersion, type WindowsVersionParts } from './parseWindowsVersion.js';
 export { resolveEffectivePolicy } from './resolveEffectivePolicy.js';
+export { ResolutionCache, type ResolutionCacheOptions, type ResolutionCacheStats } from './ResolutionCache.js';
 export { satisfiesAllowedVersions } from './satisfiesAllowedVersions.js';
 export { selectApplicationVersion } from './selectApplicationVersion.js';
 export type {

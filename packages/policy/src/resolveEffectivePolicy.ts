@@ -3,6 +3,7 @@ import type { Application, ApplicationVersion } from './ApplicationSchema.js';
 import type { Config } from './ConfigValueSchema.js';
 import type { EnforcedAssignment, MatchedAudience } from './EnforcedAssignmentSchema.js';
 import { InvalidVersionRangeError } from './PolicyError.js';
+import type { ResolutionCache } from './ResolutionCache.js';
 import type { PolicyApplication } from './PolicyApplicationSchema.js';
 import type {
   Conflict,
@@ -12,6 +13,7 @@ import type {
   ResolutionIssue,
   ResolutionResult,
   ResolveInput,
+  ResolveOptions,
   SourceRef,
   SourcedValue,
 } from './ResolutionResult.js';
@@ -478,15 +480,21 @@ function applicationInfo(
  * object identity, so input documents must be treated as immutable: replace a `config` object to
  * change it, do not edit it in place.
  *
+ * With `options.cache` (a {@link ResolutionCache}), devices that have the same policies at the same
+ * places share the merge of those policies; the result is the same, and read-only.
+ *
  * @example
  * ```ts
  * const result = resolveEffectivePolicy({ device, policies, automationRules, applications, admxFiles });
  * result.deviceWinPolicy.config;   // effective CSP values by normalised OMA-URI
  * result.provenance;               // which layer and policy set each value, and what it beat
  * if (!result.complete) { ... }    // something referenced is missing: do not remove anything
+ *
+ * const cache = new ResolutionCache();  // one per process, for a whole fleet
+ * for (const device of devices) resolveEffectivePolicy({ device, policies, automationRules }, { cache });
  * ```
  */
-export function resolveEffectivePolicy(input: ResolveInput): ResolutionResult {
+export function resolveEffectivePolicy(input: ResolveInput, options: ResolveOptions = {}): ResolutionResult {
   const { device } = input;
   const issues: ResolutionIssue[] = [];
   let complete = true;
@@ -527,19 +535,73 @@ export function resolveEffectivePolicy(input: ResolveInput): ResolutionResult {
       path: ['policies', id],
     });
   }
-  if (device.config !== undefined) {
-    sources.push({
-      layer: DEVICE,
-      priority: 0,
-      id: '',
-      ref: { layer: 'device' },
-      policy: undefined,
-      config: device.config,
-      path: ['device'],
-    });
-  }
-  sources.sort(compareSources);
+  // Identity and metadata come from the base policy document, wherever it counts as a layer.
+  const base = baseId === undefined ? undefined : policies.get(baseId);
+  const catalogs: Catalogs = { applications: applicationCatalog, admxFiles: admxCatalog };
 
+  sources.sort(compareSources);
+  let stack = options.cache === undefined ? undefined : sharedStack(options.cache, sources, base, catalogs);
+  if (stack === undefined) {
+    if (device.config !== undefined) {
+      // The device's own layer sits between the assignments and the enforced policies.
+      const at = sources.findIndex((source) => source.layer === ENFORCED);
+      sources.splice(at === -1 ? sources.length : at, 0, deviceSource(device.config));
+    }
+    stack = mergeStack(sources, base, catalogs);
+  } else if (device.config !== undefined) {
+    stack = withDeviceConfig(stack, device.config);
+  }
+
+  const allIssues = stack.issues.length === 0 ? issues : [...issues, ...stack.issues];
+  allIssues.sort(compareIssues);
+  return {
+    deviceWinPolicy: stack.deviceWinPolicy,
+    winPolicyAssignmentsEnforced: enforced,
+    provenance: stack.provenance,
+    conflicts: stack.conflicts,
+    issues: allIssues,
+    complete: complete && stack.complete,
+  };
+}
+
+/** The catalogs of one resolution, indexed by id. */
+interface Catalogs {
+  applications: Map<string, Application>;
+  admxFiles: Map<string, AdmxFile>;
+}
+
+/**
+ * What a stack of sources merges to, whoever the device is: the effective policy, provenance and
+ * conflicts, and the issues and completeness of what the sources reference. `config*` locate the
+ * `config` field's entries, which the device's own layer changes.
+ */
+interface Stack {
+  deviceWinPolicy: WinPolicy;
+  provenance: ProvenanceEntry[];
+  conflicts: Conflict[];
+  issues: ResolutionIssue[];
+  complete: boolean;
+  /** `provenance[configStart, configEnd)` are the `config` entries, in key order. */
+  configStart: number;
+  configEnd: number;
+  /** `conflicts[conflictsStart, conflictsEnd)` are the `config` conflicts, in key order. */
+  conflictsStart: number;
+  conflictsEnd: number;
+}
+
+const DEVICE_REF: SourceRef = { layer: 'device' };
+
+function deviceSource(config: Config): Source {
+  return { layer: DEVICE, priority: 0, id: '', ref: DEVICE_REF, policy: undefined, config, path: ['device'] };
+}
+
+/**
+ * Merges `sources` (sorted, lowest precedence first) field by field, derives the catalog entries,
+ * and copies identity and metadata from the `base` policy document.
+ */
+function mergeStack(sources: readonly Source[], base: WinPolicy | undefined, catalogs: Catalogs): Stack {
+  const issues: ResolutionIssue[] = [];
+  let complete = true;
   const provenance: ProvenanceEntry[] = [];
   const conflicts: Conflict[] = [];
   // Fields are emitted in code-unit order of their names, so provenance and conflicts come out
@@ -550,7 +612,11 @@ export function resolveEffectivePolicy(input: ResolveInput): ResolutionResult {
   const applications = merged('applications', mergeList(sources, 'applications', 'winApplicationId', issues));
   const assets = merged('assets', mergeList(sources, 'assets', 'mdmAssetId', issues));
   const bookmarks = merged('bookmarks', mergeList(sources, 'bookmarks', 'url', issues));
+  const configStart = provenance.length;
+  const conflictsStart = conflicts.length;
   const config = merged('config', mergeConfig(sources, issues));
+  const configEnd = provenance.length;
+  const conflictsEnd = conflicts.length;
   const scripts = merged('scripts', mergeList(sources, 'scripts', 'id', issues));
 
   const applicationsInfo: unknown[] = [];
@@ -558,7 +624,7 @@ export function resolveEffectivePolicy(input: ResolveInput): ResolutionResult {
     const key = applications.keys[i] as string;
     const winner = applications.winners[i] as Source;
     const path = [...winner.path, 'applications', key];
-    const info = applicationInfo(key, applications.values[i] as PolicyApplication, path, applicationCatalog, issues);
+    const info = applicationInfo(key, applications.values[i] as PolicyApplication, path, catalogs.applications, issues);
     if (info === undefined) complete = false;
     else applicationsInfo.push(info);
   }
@@ -566,7 +632,7 @@ export function resolveEffectivePolicy(input: ResolveInput): ResolutionResult {
   const admxConfigsInfo: unknown[] = [];
   for (let i = 0; i < admxConfigs.keys.length; i++) {
     const key = admxConfigs.keys[i] as string;
-    const file = admxCatalog.get(key);
+    const file = catalogs.admxFiles.get(key);
     if (file === undefined) {
       complete = false;
       issues.push({
@@ -587,7 +653,6 @@ export function resolveEffectivePolicy(input: ResolveInput): ResolutionResult {
   }
 
   const out: Record<string, unknown> = {};
-  const base = baseId === undefined ? undefined : policies.get(baseId);
   if (base !== undefined) {
     for (const key of Object.keys(base)) {
       const value = (base as Record<string, unknown>)[key];
@@ -608,13 +673,148 @@ export function resolveEffectivePolicy(input: ResolveInput): ResolutionResult {
   const deviceWinPolicy: Record<string, unknown> = {};
   for (const key of Object.keys(out).sort()) setOwn(deviceWinPolicy, key, out[key]);
 
-  issues.sort(compareIssues);
   return {
     deviceWinPolicy: deviceWinPolicy as WinPolicy,
-    winPolicyAssignmentsEnforced: enforced,
     provenance,
     conflicts,
     issues,
     complete,
+    configStart,
+    configEnd,
+    conflictsStart,
+    conflictsEnd,
   };
+}
+
+/**
+ * The merge of the policy sources (no device layer) from the cache, merged and stored when this
+ * stack was seen before; undefined on a stack's first sighting, which the caller merges as if there
+ * were no cache (a stack only one device has is never stored: it would cost memory and the work of
+ * keeping it, and save nothing). The key names every source by place (layer, priority, rule) and
+ * content token, and the base document and the catalogs by token: everything {@link mergeStack} reads.
+ */
+function sharedStack(cache: ResolutionCache, sources: readonly Source[], base: WinPolicy | undefined, catalogs: Catalogs): Stack | undefined {
+  const documents: string[] = [];
+  // Tokens are unique across ids and kinds, so a token stands for its document's id and content.
+  let key = base === undefined ? '-' : String(cache.token('policy', base.id as string, base));
+  for (const source of sources) {
+    documents.push(`policy:${source.id}`);
+    key += `|${source.layer}.${source.priority}.${cache.token('policy', source.id, source.policy as object)}`;
+    // Quoted: a rule id is admin data and must not be able to spell another stack's key.
+    if (source.ref.automationRuleId !== undefined) key += JSON.stringify(source.ref.automationRuleId);
+  }
+  for (const [kind, catalog] of [['application', catalogs.applications], ['admx', catalogs.admxFiles]] as const) {
+    key += `|${kind}`;
+    for (const [id, doc] of catalog) {
+      key += `.${cache.token(kind, id, doc)}`;
+      documents.push(`${kind}:${id}`);
+    }
+  }
+  const cached = cache.get<Stack>(key);
+  if (cached !== undefined || !cache.admit(key)) return cached;
+  const stack = freezeShared(mergeStack(sources, base, catalogs));
+  let weight = stack.conflicts.length + stack.issues.length + 1;
+  for (const entry of stack.provenance) weight += 1 + entry.overridden.length;
+  cache.set(key, stack, weight, documents);
+  return stack;
+}
+
+/**
+ * Adds the device's own layer to a merged stack: only the keys the device sets change, each
+ * re-decided from its provenance (the stack's winner and everything it beat, highest first) with
+ * the device's value placed below the enforced layer and above assignments — exactly what a merge
+ * with the device among the sources gives.
+ */
+function withDeviceConfig(stack: Stack, config: Config): Stack {
+  const prepared = prepareConfig(config);
+  if (prepared.keys.length === 0 && prepared.duplicates.length === 0) return stack;
+  const order = prepared.keys.map((_, i) => i).sort((a, b) => compareCodeUnits(prepared.keys[a] as string, prepared.keys[b] as string));
+  const issues = [...stack.issues];
+  for (const { raw, key } of prepared.duplicates) {
+    issues.push({
+      code: 'duplicate-key',
+      path: ['device', 'config', raw],
+      message: `Config key "${raw}" normalises to "${key}" like another key of the same source; the greatest raw key in code-unit order wins`,
+    });
+  }
+  const provenance: ProvenanceEntry[] = stack.provenance.slice(0, stack.configStart);
+  const conflicts: Conflict[] = stack.conflicts.slice(0, stack.conflictsStart);
+  const effective: Record<string, unknown> = {};
+  let p = stack.configStart;
+  let c = stack.conflictsStart;
+  /** Copies the stack's entry at `p` and its conflicts as they are. */
+  const keep = (): void => {
+    const entry = stack.provenance[p++] as ProvenanceEntry;
+    provenance.push(entry);
+    setOwn(effective, entry.key, entry.value);
+    while (c < stack.conflictsEnd && (stack.conflicts[c] as Conflict).key === entry.key) conflicts.push(stack.conflicts[c++] as Conflict);
+  };
+  for (const i of order) {
+    const key = prepared.keys[i] as string;
+    const value = prepared.values[i];
+    while (p < stack.configEnd && (stack.provenance[p] as ProvenanceEntry).key < key) keep();
+    const mine: SourcedValue = { source: DEVICE_REF, value };
+    const existing = p < stack.configEnd && (stack.provenance[p] as ProvenanceEntry).key === key ? (stack.provenance[p] as ProvenanceEntry) : undefined;
+    let chain: SourcedValue[];
+    if (existing === undefined) {
+      chain = [mine];
+    } else {
+      p++;
+      while (c < stack.conflictsEnd && (stack.conflicts[c] as Conflict).key === key) c++;
+      chain = [{ source: existing.source, value: existing.value }, ...existing.overridden];
+      const below = chain.findIndex((r) => r.source.layer === 'base' || r.source.layer === 'assignment');
+      chain.splice(below === -1 ? chain.length : below, 0, mine);
+    }
+    const winner = chain[0] as SourcedValue;
+    const overridden = chain.slice(1);
+    let winning: SourcedValue | undefined;
+    for (const lost of overridden) {
+      if (valuesEqual(lost.value, winner.value)) continue;
+      winning ??= { source: winner.source, value: winner.value };
+      conflicts.push({
+        field: 'config',
+        key,
+        kind: lost.source.layer === winner.source.layer && lost.source.priority === winner.source.priority ? 'ambiguous-priority' : 'overridden',
+        winner: winning,
+        loser: lost,
+      });
+    }
+    provenance.push({ field: 'config', key, source: winner.source, value: winner.value, overridden });
+    setOwn(effective, key, winner.value);
+  }
+  while (p < stack.configEnd) keep();
+  const configEnd = provenance.length;
+  const conflictsEnd = conflicts.length;
+  for (let i = stack.configEnd; i < stack.provenance.length; i++) provenance.push(stack.provenance[i] as ProvenanceEntry);
+  for (let i = stack.conflictsEnd; i < stack.conflicts.length; i++) conflicts.push(stack.conflicts[i] as Conflict);
+  const deviceWinPolicy: Record<string, unknown> = {};
+  for (const field of Object.keys(stack.deviceWinPolicy)) {
+    setOwn(deviceWinPolicy, field, field === 'config' ? effective : (stack.deviceWinPolicy as Record<string, unknown>)[field]);
+  }
+  return {
+    deviceWinPolicy: deviceWinPolicy as WinPolicy,
+    provenance,
+    conflicts,
+    issues,
+    complete: stack.complete,
+    configStart: stack.configStart,
+    configEnd,
+    conflictsStart: stack.conflictsStart,
+    conflictsEnd,
+  };
+}
+
+/**
+ * Freezes the containers of a stack that many devices' results share — the effective policy, its
+ * lists and `config`, and the provenance, conflict and issue lists — so that a caller that edits a
+ * result fails loudly instead of changing other devices' results. The entries inside are shared too
+ * and are not frozen one by one (that costs as much as the merge): results are read-only.
+ */
+function freezeShared(stack: Stack): Stack {
+  for (const value of Object.values(stack.deviceWinPolicy)) if (typeof value === 'object' && value !== null) Object.freeze(value);
+  Object.freeze(stack.deviceWinPolicy);
+  Object.freeze(stack.provenance);
+  Object.freeze(stack.conflicts);
+  Object.freeze(stack.issues);
+  return Object.freeze(stack);
 }

@@ -18,5 +18,7 @@ export function compareEnforced(a: EnforcedAssignment, b: EnforcedAssignment): n
  */
 export function sortEnforced(list: EnforcedAssignment[]): EnforcedAssignment[] {
   list.sort(compareEnforced);
-  return list.filter((e, i) => i === 0 || canonicalJson(e) !== canonicalJson(list[i - 1]));
+  // compareEnforced is 0 exactly for equal content, and reaches for the canonical JSON only when
+  // priority and ids tie: most neighbours are told apart without serialising either.
+  return list.filter((e, i) => i === 0 || compareEnforced(e, list[i - 1] as EnforcedAssignment) !== 0);
 }
