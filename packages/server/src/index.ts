@@ -7,6 +7,7 @@ export {
   type ApiRoute,
   type EnvelopeCode,
   type HttpMethod,
+  type Page,
   type RawRequest,
   type RawResponse,
   type RawRoute,

@@ -207,3 +207,75 @@ describe('PUT /mdm/windows/policies/{id}', () => {
     );
   });
 });
+
+describe('GET /mdm/windows/devices: the organization\'s devices, a page at a time', () => {
+  const ids = (json: Record<string, unknown>): string[] => (json['data'] as { id: string }[]).map((d) => d.id);
+
+  test('limit and cursor walk the devices in the order of their ids; the last page has no nextCursor', async () => {
+    const first = await api(ctx.server, 'GET', '/mdm/windows/devices?limit=2', tokens.contosoReadOnly);
+    expect(first.status).toBe(200);
+    expect(ids(first.json)).toEqual(['dev-contoso-001', 'dev-contoso-002']);
+    const cursor = first.json['nextCursor'];
+    expect(cursor).toEqual(expect.stringMatching(/^[A-Za-z0-9_-]+$/));
+    const second = await api(ctx.server, 'GET', `/mdm/windows/devices?limit=2&cursor=${String(cursor)}`, tokens.contosoReadOnly);
+    expect(second.status).toBe(200);
+    expect(ids(second.json)).toEqual(['dev-contoso-003']);
+    expect(second.json['nextCursor']).toBeNull();
+    // Full documents, the same as GET /mdm/windows/devices/{id}.
+    const one = await api(ctx.server, 'GET', '/mdm/windows/devices/dev-contoso-003', tokens.contosoReadOnly);
+    expect((second.json['data'] as unknown[])[0]).toEqual(one.json['data']);
+  });
+
+  test('by default one page of up to 100, of the caller\'s organization only', async () => {
+    const all = await api(ctx.server, 'GET', '/mdm/windows/devices', tokens.contosoReadOnly);
+    expect(ids(all.json)).toEqual(['dev-contoso-001', 'dev-contoso-002', 'dev-contoso-003']);
+    expect(all.json['nextCursor']).toBeNull();
+    const fabrikam = await api(ctx.server, 'GET', '/mdm/windows/devices', tokens.fabrikamAdmin);
+    expect(ids(fabrikam.json)).toEqual(['dev-fabrikam-101']);
+  });
+
+  test.each([
+    ['limit=0', 'limit', 'Expected an integer from 1 to 500'],
+    ['limit=501', 'limit', 'Expected an integer from 1 to 500'],
+    ['limit=ten', 'limit', 'Expected an integer from 1 to 500'],
+    ['cursor=not*a*cursor', 'cursor', 'Expected the nextCursor of an earlier page'],
+    ['cursor=A', 'cursor', 'Expected the nextCursor of an earlier page'],
+  ])('%s is a 400 naming the parameter', async (query, field, message) => {
+    const result = await api(ctx.server, 'GET', `/mdm/windows/devices?${query}`, tokens.contosoReadOnly);
+    expectError(result, 400, 4000, `Invalid request query: query.${field}: ${message}`);
+    expect(result.json['error']).toMatchObject({ fields: [{ path: ['query', field], message }] });
+  });
+
+  test('the OpenAPI document describes the page envelope', () => {
+    const doc = ctx.server.openapi() as { paths: Record<string, { get: { responses: Record<string, { content: Record<string, { schema: Record<string, unknown> }> }> } }> };
+    const schema = doc.paths['/mdm/windows/devices']?.get.responses['200']?.content['application/json']?.schema;
+    expect(schema).toMatchObject({ required: ['status', 'data', 'nextCursor'], properties: { nextCursor: { type: ['string', 'null'] } } });
+  });
+
+  test('with winId: the sync agent contract, one device or none, and no further page', async () => {
+    const result = await api(ctx.server, 'GET', '/mdm/windows/devices?winId=DEMO-LAPTOP-003', tokens.contosoReadOnly);
+    expect(ids(result.json)).toEqual(['dev-contoso-003']);
+    expect(result.json['nextCursor']).toBeNull();
+  });
+});
+
+describe('a malformed percent-encoding in the path', () => {
+  test('is a 400 in the error envelope on every route with a path parameter, for every method', async () => {
+    const routes = ctx.server.router.routes.filter((r) => r.path.includes('{'));
+    expect(routes.length).toBeGreaterThan(5);
+    for (const route of routes) {
+      for (const bad of ['%', '%E0%A4%A', 'a%zz']) {
+        const path = route.path.replace(/\{[^}]+\}/g, bad);
+        const response = await fetch(`${ctx.server.origin}${path}`, {
+          method: route.method,
+          headers: { authorization: `Bearer ${tokens.contosoAdmin}`, 'content-type': 'application/json' },
+          ...(route.method === 'GET' ? {} : { body: '{}' }),
+        });
+        expect(`${route.method} ${path} ${response.status} ${response.headers.get('content-type')}`).toBe(
+          `${route.method} ${path} 400 application/json; charset=utf-8`,
+        );
+        expect(await response.json()).toEqual({ status: false, error: { code: 400, message: 'Malformed path' } });
+      }
+    }
+  });
+});

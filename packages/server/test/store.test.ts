@@ -70,6 +70,26 @@ for (const subject of subjects) {
       expect(await store.transaction((tx) => tx.getDevice('missing'))).toBeUndefined();
     });
 
+    test('devices are listed in the byte order of their ids, the same on both stores, a page at a time', async () => {
+      const ids = ['b', 'a', 'B', 'é', '10', '9', 'a-1'];
+      await store.transaction(async (tx) => {
+        for (const id of ids) await tx.putDevice({ id: `pg-${id}`, organizationId: 'o-paged', winId: null, doc: {} });
+        await tx.putDevice({ id: 'pg-other', organizationId: 'o-elsewhere', winId: null, doc: {} });
+      });
+      const order = ['pg-10', 'pg-9', 'pg-B', 'pg-a', 'pg-a-1', 'pg-b', 'pg-é'];
+      expect((await store.transaction((tx) => tx.listDevices('o-paged'))).map((d) => d.id)).toEqual(order);
+      const pages: string[][] = [];
+      let after: string | undefined;
+      for (;;) {
+        const page = (await store.transaction((tx) => tx.listDevices('o-paged', { ...(after !== undefined ? { after } : {}), limit: 3 }))).map((d) => d.id);
+        if (page.length === 0) break;
+        pages.push(page);
+        after = page.at(-1);
+      }
+      expect(pages).toEqual([order.slice(0, 3), order.slice(3, 6), order.slice(6)]);
+      expect((await store.transaction((tx) => tx.listDevices('o-paged', { after: 'pg-a' }))).map((d) => d.id)).toEqual(order.slice(4));
+    });
+
     test('a failed transaction leaves nothing behind', async () => {
       await expect(
         store.transaction(async (tx) => {

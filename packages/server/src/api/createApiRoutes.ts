@@ -12,7 +12,7 @@ import {
 import { z } from 'zod';
 import type { DeviceRow, JsonObject, Store, StoreTx } from '../store/Store.js';
 import { BillingPlanError, EntityNotFoundError } from '../ServerError.js';
-import { defineApiRoute, EnvelopeCodes, type ApiRoute } from '../http/Route.js';
+import { defineApiRoute, EnvelopeCodes, type ApiRoute, type Page } from '../http/Route.js';
 import { deviceDocument } from '../fleet/deviceDocument.js';
 import { explainDevice } from '../fleet/explainDevice.js';
 import { deviceForResolution } from '../fleet/loadResolveInput.js';
@@ -34,6 +34,34 @@ export interface ApiOptions {
 
 /** The `{id}` of a path: one non-empty segment, decoded. */
 const IdParams = z.object({ id: z.string().min(1).max(512) });
+
+/** A page cursor: the last id of the page before, opaque to the client. */
+function encodeCursor(id: string): string {
+  return Buffer.from(id, 'utf8').toString('base64url');
+}
+
+/** The id a cursor stands for, or undefined when it is not one this server gave out. */
+function decodeCursor(cursor: string): string | undefined {
+  if (!/^[A-Za-z0-9_-]+$/.test(cursor)) return undefined;
+  const id = Buffer.from(cursor, 'base64url').toString('utf8');
+  return id !== '' && encodeCursor(id) === cursor ? id : undefined;
+}
+
+/** The query of `GET /mdm/windows/devices`. */
+const DeviceListQuery = z.object({
+  winId: z.string().min(1).optional(),
+  limit: z
+    .string()
+    .regex(/^[0-9]{1,4}$/, 'Expected an integer from 1 to 500')
+    .transform(Number)
+    .pipe(z.number().int().min(1, 'Expected an integer from 1 to 500').max(500, 'Expected an integer from 1 to 500'))
+    .default(100),
+  cursor: z
+    .string()
+    .refine((c) => decodeCursor(c) !== undefined, 'Expected the nextCursor of an earlier page')
+    .transform((c) => decodeCursor(c) ?? '')
+    .optional(),
+});
 
 /** What `POST /mdm/windows/devices/{id}/reports` answers in `data`. */
 export const ReportAcceptedSchema = z.looseObject({
@@ -128,20 +156,30 @@ export function createApiRoutes(options: ApiOptions): ApiRoute[] {
       method: 'GET',
       path: '/mdm/windows/devices',
       operationId: 'listDevices',
-      summary: 'The caller\'s devices, or the one with a winId',
-      description: 'With `winId`, a list of at most one device (the sync agent contract: `[]` when unknown).',
+      summary: 'The caller\'s devices, a page at a time, or the one with a winId',
+      description:
+        'Without `winId`: at most `limit` devices (default 100, at most 500) in the order of their ids, from `cursor` ' +
+        '(the `nextCursor` of the previous page; null on the last). With `winId`, a list of at most one device ' +
+        '(the sync agent contract: `[]` when unknown).',
       tags: ['devices'],
       permission: Permissions.deviceRead,
-      query: z.object({ winId: z.string().min(1).optional() }),
+      query: DeviceListQuery,
       response: z.array(DeviceSchema),
+      paged: true,
       errors: [],
-      handle: ({ caller, query }) =>
+      handle: ({ caller, query }): Promise<Page> =>
         store.transaction(async (tx) => {
-          const rows = query.winId !== undefined ? [await tx.getDeviceByWinId(query.winId)] : await tx.listDevices(caller.organizationId);
-          const own = rows.filter((r): r is DeviceRow => r !== undefined && r.organizationId === caller.organizationId);
-          const out: JsonObject[] = [];
-          for (const r of own) out.push((await deviceDocument(tx, r)).document);
-          return out;
+          const documents = async (rows: readonly (DeviceRow | undefined)[]): Promise<JsonObject[]> => {
+            const out: JsonObject[] = [];
+            for (const r of rows) if (r !== undefined && r.organizationId === caller.organizationId) out.push((await deviceDocument(tx, r)).document);
+            return out;
+          };
+          if (query.winId !== undefined) return { items: await documents([await tx.getDeviceByWinId(query.winId)]), nextCursor: null };
+          // One more than asked for tells whether another page follows.
+          const rows = await tx.listDevices(caller.organizationId, { ...(query.cursor !== undefined ? { after: query.cursor } : {}), limit: query.limit + 1 });
+          const page = rows.slice(0, query.limit);
+          const last = page.at(-1);
+          return { items: await documents(page), nextCursor: rows.length > query.limit && last ? encodeCursor(last.id) : null };
         }),
     }),
     defineApiRoute({

@@ -85,6 +85,8 @@ interface MessageTally {
   reason?: string;
   verbs: readonly string[];
   statuses: readonly string[];
+  /** Set by the message that ends a session: its one log line, written once the message commits. */
+  sessionLine?: Record<string, unknown>;
 }
 
 const SYNCML = 'application/vnd.syncml.dm+xml';
@@ -199,6 +201,7 @@ export class DeviceEndpoint {
       return this.#refusal(header, 401, 'unknown-device');
     }
     this.#crashAt('after-commit', ordinal);
+    if (tally.sessionLine) log.info(tally.sessionLine, 'device session');
     return answer;
   }
 
@@ -395,6 +398,14 @@ export class DeviceEndpoint {
       converged = state.planComplete && (await tx.countUnappliedNodes(row.id)) === 0 ? state.planFingerprint : null;
     }
 
+    // The device's statuses for our commands (not the SyncHdr's), for the metrics and the session's line.
+    const statuses = message.body.flatMap((c) => (c.kind === 'Status' && c.cmdRef !== 0 ? [statusLabel(c.data)] : []));
+    const counts = (state.counts ??= { commands: 0, statuses: {} });
+    counts.commands += composed.sent.length;
+    for (const code of statuses) {
+      const statusClass = code === 'invalid' ? code : `${code[0] ?? ''}xx`;
+      counts.statuses[statusClass] = (counts.statuses[statusClass] ?? 0) + 1;
+    }
     const sessionOver = composed.sent.length === 0 && state.queue.length === 0 && !effects.clientHasMore;
     if (sessionOver && this.#o.source.sessionEnded) {
       // On the fast path nothing changed: no need to read the device's nodes.
@@ -420,7 +431,18 @@ export class DeviceEndpoint {
     log.debug({ deviceId: row.id, msgId: header.msgId, commands: composed.sent.length, statuses: effects.statuses.length }, 'answered a device message');
     tally.outcome = fastPath ? 'fast_path' : 'served';
     tally.verbs = composed.sent.map((c) => c.queued.command.kind);
-    tally.statuses = message.body.flatMap((c) => (c.kind === 'Status' && c.cmdRef !== 0 ? [statusLabel(c.data)] : []));
+    tally.statuses = statuses;
+    if (sessionOver) {
+      tally.sessionLine = {
+        deviceId: row.id,
+        winId: row.winId,
+        sessionId: state.sessionId,
+        messages: state.lastMsgId,
+        commands: counts.commands,
+        statuses: counts.statuses,
+        durationMs: Math.max(0, now.getTime() - Date.parse(state.startedAt)),
+      };
+    }
     return { status: 200, contentType: SYNCML, body: response };
   }
 

@@ -45,6 +45,11 @@ export interface SessionState {
   incoming: Record<string, string>;
   /** Nodes removed from the device in this session (reported upstream in sync agent mode). */
   removed: string[];
+  /**
+   * What the session's log line counts: commands sent, and the device's statuses for them by class
+   * (`2xx`, `4xx`, ...). Absent in sessions stored by an older version.
+   */
+  counts?: { commands: number; statuses: Record<string, number> };
 }
 
 /** A fresh session state. */
@@ -63,5 +68,6 @@ export function newSessionState(sessionId: string, startedAt: string, maxMsgSize
     inventoryRequested: [],
     incoming: {},
     removed: [],
+    counts: { commands: 0, statuses: {} },
   };
 }

@@ -81,6 +81,12 @@ export interface ApiRoute<
   response: R;
   /** The success status (default 200). */
   successStatus?: 200 | 201 | 202;
+  /**
+   * A list answered a page at a time: the handler resolves to a {@link Page} and the answer is
+   * `{status:true, data: items, nextCursor}` (`nextCursor` null on the last page); `response`
+   * describes `data`.
+   */
+  paged?: boolean;
   /** Envelope codes the handler itself answers, beyond 4002/4003 and 4000 for a validated input. */
   errors: readonly EnvelopeCode[];
   /**
@@ -88,6 +94,13 @@ export interface ApiRoute<
    * end-to-end tests validate real answers against {@link ApiRoute.response} instead.
    */
   handle(request: ApiRequest<z.output<P>, z.output<Q>, z.output<B>>): Promise<unknown>;
+}
+
+/** What the handler of a {@link ApiRoute.paged} route resolves to. */
+export interface Page {
+  items: unknown[];
+  /** Where the next page starts (opaque to the client), or null when this is the last. */
+  nextCursor: string | null;
 }
 
 /** One response of a {@link RawRoute}, for the OpenAPI document. */

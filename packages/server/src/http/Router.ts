@@ -7,7 +7,7 @@ import { requirePermission } from '../api/authenticate.js';
 import { ApiError, InvalidBodyError, type FieldIssue } from '../ServerError.js';
 import type { Metrics } from '../metrics/Metrics.js';
 import { BodyTooLargeError, readBody } from './readBody.js';
-import type { ApiRoute, HttpMethod, Route } from './Route.js';
+import type { ApiRoute, HttpMethod, Page, Route } from './Route.js';
 import { sendApiError, sendJson } from './sendJson.js';
 
 /** Options of {@link Router}. */
@@ -181,8 +181,28 @@ export class Router {
       const params = route.params ? parse(route.params, rawParams, 'path') : undefined;
       const query = route.query ? parse(route.query, Object.fromEntries(url.searchParams), 'query') : undefined;
       const body = route.body ? parse(route.body, await readJson(req, this.#o.maxBodyBytes), 'body') : undefined;
+      const started = process.hrtime.bigint();
       const data = await route.handle({ caller, params, query, body, req, url, log });
-      sendJson(res, route.successStatus ?? 200, { status: true, data }, req);
+      if (route.method !== 'GET') {
+        // One line per change made through the API: who changed what.
+        log.info(
+          {
+            method: route.method,
+            route: route.path,
+            ...(rawParams['id'] !== undefined ? { id: rawParams['id'] } : {}),
+            organizationId: caller.organizationId,
+            token: caller.tokenName,
+            durationMs: Math.round(Number(process.hrtime.bigint() - started) / 1e5) / 10,
+          },
+          'api write',
+        );
+      }
+      if (route.paged) {
+        const page = data as Page;
+        sendJson(res, route.successStatus ?? 200, { status: true, data: page.items, nextCursor: page.nextCursor }, req);
+      } else {
+        sendJson(res, route.successStatus ?? 200, { status: true, data }, req);
+      }
     } catch (error) {
       if (!(error instanceof ApiError)) throw error;
       log.info({ code: error.code, route: route.operationId, path: url.pathname, method: req.method }, error.message);

@@ -144,13 +144,19 @@ function apiOperation(route: ApiRoute, components: Components): JsonValue {
   const params = parameters(route);
   const responses: Record<string, JsonValue> = {
     [String(route.successStatus ?? 200)]: {
-      description: 'Success: `{status:true,data}`',
+      description: route.paged ? 'Success, one page: `{status:true,data,nextCursor}`' : 'Success: `{status:true,data}`',
       content: {
         'application/json': {
           schema: {
             type: 'object',
-            required: ['status', 'data'],
-            properties: { status: { const: true }, data: components.ref(route.response, `${name}Data`) },
+            required: route.paged ? ['status', 'data', 'nextCursor'] : ['status', 'data'],
+            properties: {
+              status: { const: true },
+              data: components.ref(route.response, `${name}Data`),
+              ...(route.paged
+                ? { nextCursor: { type: ['string', 'null'], description: 'The `cursor` of the next page; null on the last page' } }
+                : {}),
+            },
           },
         },
       },

@@ -225,10 +225,16 @@ function makeTx(client: pg.PoolClient): StoreTx {
     getDevice: async (id) => toDevice((await q<DeviceDbRow>('SELECT * FROM devices WHERE id = $1', [id]))[0]),
     getDeviceByWinId: async (winId) =>
       toDevice((await q<DeviceDbRow>('SELECT * FROM devices WHERE win_id = $1', [winId]))[0]),
-    listDevices: async (organizationId) =>
-      (await q<DeviceDbRow>('SELECT * FROM devices WHERE organization_id = $1 ORDER BY id', [organizationId])).map(
-        (r) => toDevice(r) as DeviceRow,
-      ),
+    listDevices: async (organizationId, page) =>
+      (
+        await (page
+          ? q<DeviceDbRow>('SELECT * FROM devices WHERE organization_id = $1 AND id COLLATE "C" > $2 ORDER BY id COLLATE "C" LIMIT $3', [
+              organizationId,
+              page.after ?? '',
+              page.limit ?? null,
+            ])
+          : q<DeviceDbRow>('SELECT * FROM devices WHERE organization_id = $1 ORDER BY id COLLATE "C"', [organizationId]))
+      ).map((r) => toDevice(r) as DeviceRow),
     putDevice: async (device) => {
       const rows = await q<{ revision: string }>(
         `INSERT INTO devices (id, organization_id, win_id, doc, revision, report)

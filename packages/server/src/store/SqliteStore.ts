@@ -277,11 +277,14 @@ export class SqliteStore implements Store {
       getDevice,
       getDeviceByWinId: (winId) =>
         Promise.resolve(toDevice(p('SELECT * FROM devices WHERE win_id = ?').get(winId) as DeviceDbRow | undefined)),
-      listDevices: (organizationId) =>
+      listDevices: (organizationId, page) =>
         Promise.resolve(
-          (p('SELECT * FROM devices WHERE organization_id = ? ORDER BY id').all(organizationId) as DeviceDbRow[]).map(
-            (r) => toDevice(r) as DeviceRow,
-          ),
+          // SQLite compares TEXT by its bytes (BINARY): UTF-8 byte order, which is code-point order.
+          (
+            (page
+              ? p('SELECT * FROM devices WHERE organization_id = ? AND id > ? ORDER BY id LIMIT ?').all(organizationId, page.after ?? '', page.limit ?? -1)
+              : p('SELECT * FROM devices WHERE organization_id = ? ORDER BY id').all(organizationId)) as DeviceDbRow[]
+          ).map((r) => toDevice(r) as DeviceRow),
         ),
       putDevice: (device) => {
         const row = p(

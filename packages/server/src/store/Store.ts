@@ -168,7 +168,11 @@ export interface StoreTx {
   lockDevice(id: string): Promise<DeviceRow | undefined>;
   getDevice(id: string): Promise<DeviceRow | undefined>;
   getDeviceByWinId(winId: string): Promise<DeviceRow | undefined>;
-  listDevices(organizationId: string): Promise<DeviceRow[]>;
+  /**
+   * The organization's devices in the byte (code-point) order of `id`, the same on both stores:
+   * all of them, or with `page` at most `limit` of those whose id sorts after `after`.
+   */
+  listDevices(organizationId: string, page?: { after?: string; limit?: number }): Promise<DeviceRow[]>;
   /** Inserts or replaces the API-owned document; bumps `revision` and returns the new one. */
   putDevice(device: { id: string; organizationId: string; winId: string | null; doc: JsonObject }): Promise<number>;
   /**

@@ -152,6 +152,8 @@ export const sqliteMigrations: readonly Migration[] = [
     ],
   },
   { version: 3, description: 'enrollment: tokens, hardware ids, message ids', statements: enrollment },
+  // GET /mdm/windows/devices pages an organization's devices by id.
+  { version: 4, description: 'devices by organization and id', statements: ['CREATE INDEX devices_org_id ON devices (organization_id, id)'] },
 ];
 
 /** PostgreSQL: JSON kept as TEXT too (the server never queries inside documents), BIGSERIAL ids. */
@@ -175,4 +177,6 @@ export const postgresMigrations: readonly Migration[] = [
     ],
   },
   { version: 3, description: 'enrollment: tokens, hardware ids, message ids', statements: enrollment },
+  // GET /mdm/windows/devices pages an organization's devices by id in byte order on both stores.
+  { version: 4, description: 'devices by organization and id', statements: ['CREATE INDEX devices_org_id ON devices (organization_id, id COLLATE "C")'] },
 ];
