@@ -1,10 +1,10 @@
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, expect, test } from 'vitest';
-import { cliArgs, freePort, root, startServe, type ServeProcess } from '../support/cli.js';
+import { cliArgs, freePort, root, runProcess, startServe, type ProcessResult, type ServeProcess } from '../support/cli.js';
 import { P } from '../support/fleet.js';
 
 /**
@@ -54,17 +54,9 @@ let serve: ServeProcess;
 let port: number;
 
 /** Runs one of the tour's command lines in a fresh shell in the tour's directory, after the preamble. */
-function sh(command: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
+function sh(command: string): Promise<ProcessResult> {
   const script = `set -e\n${shims}\n${`${tour.preamble}\n${command}`.replaceAll('127.0.0.1:8443', `127.0.0.1:${port}`)}\n`;
-  return new Promise((resolve, reject) => {
-    const child = spawn('bash', ['-c', script], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += String(d)));
-    child.stderr.on('data', (d) => (stderr += String(d)));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
+  return runProcess('bash', ['-c', script], { cwd: dir });
 }
 
 /** The one command of a step whose first word is `word`. */
@@ -74,7 +66,7 @@ function command(step: number, word: string): string {
   return found[0]!;
 }
 
-async function json(step: number, run: Promise<{ code: number | null; stdout: string; stderr: string }>): Promise<Record<string, unknown>> {
+async function json(step: number, run: Promise<ProcessResult>): Promise<Record<string, unknown>> {
   const result = await run;
   expect(result.stderr, `step ${step}`).toBe('');
   expect(result.code, `step ${step}`).toBe(0);

@@ -14,13 +14,26 @@ export function cliArgs(args: readonly string[]): string[] {
   return ['--conditions=@winmdm/source', '--import', tsx, entry, ...args];
 }
 
+/** What a finished process gave: its exit code and output. */
+export interface ProcessResult {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
 /** Runs the CLI to completion; resolves to its exit code and output. */
-export function runCli(
+export function runCli(args: readonly string[], options: { cwd?: string; env?: Record<string, string> } = {}): Promise<ProcessResult> {
+  return runProcess(process.execPath, cliArgs(args), options);
+}
+
+/** Runs a program to completion (no stdin); resolves to its exit code and output. */
+export function runProcess(
+  program: string,
   args: readonly string[],
   options: { cwd?: string; env?: Record<string, string> } = {},
-): Promise<{ code: number | null; stdout: string; stderr: string }> {
+): Promise<ProcessResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, cliArgs(args), {
+    const child = spawn(program, args, {
       cwd: options.cwd ?? root,
       env: { ...process.env, ...options.env },
       stdio: ['ignore', 'pipe', 'pipe'],
