@@ -59,6 +59,7 @@ export async function startServer(options: HttpServerOptions): Promise<RunningHt
     res.setHeader('x-request-id', reqId);
     if (draining) res.setHeader('connection', 'close');
     inFlight++;
+    log.debug({ method: req.method, path: url.pathname }, 'request received');
     const started = process.hrtime.bigint();
     res.once('close', () => {
       inFlight--;
