@@ -14,6 +14,7 @@ import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { admxPolicyUris, parseAdmx } from '@winmdm/admx';
 import type { Command, Item } from '@winmdm/syncml';
+import { classifyStatus } from '@winmdm/policy';
 import type {
   AdmxFile,
   ApplicationInfo,
@@ -489,26 +490,31 @@ function success(code: number): boolean {
 }
 
 /**
- * Records the device's answer to one planned command in the known state, as the server does:
- * the Status of a chunk other than the last is only an acknowledgement; a `Delete` answered 2xx or
- * 404 is done (a deleted node is forgotten); an MSI `Add` answered 2xx or 418 leaves the decision
- * to its `Exec`; any other 2xx makes the node `applied` with the planned value, anything else
- * `failed` with the code. Every recorded node is marked as attempted in this session.
+ * Records the device's answer to one planned command in the known state, as the server does
+ * (`classifyStatus`): the Status of a chunk other than the last is only an acknowledgement; a
+ * `Delete` that took effect (2xx, 404) is done (a deleted node is forgotten), one the device
+ * refuses leaves the node `not-removable` and one that fails leaves it `failed` (both holding
+ * their value); an MSI `Add` answered 2xx or 418 leaves the decision to its `Exec`; any other
+ * command that took effect makes the node `applied` with the planned value, a rolled-back one
+ * `pending`, anything else `failed` with the code. Every recorded node is marked as attempted in
+ * this session.
  */
 export function recordStatus(known: Map<string, KnownNode>, planned: PlannedCommand, code: number): void {
-  if (planned.chunk !== undefined && planned.chunk.index < planned.chunk.count - 1) return;
   const kind = planned.command.kind;
   if (kind !== 'Add' && kind !== 'Replace' && kind !== 'Delete' && kind !== 'Exec') return;
+  const outcome = classifyStatus(kind, code, { intermediate: planned.chunk !== undefined && planned.chunk.index < planned.chunk.count - 1 });
+  if (outcome === 'chunk-accepted') return;
   for (const node of planned.nodes) {
     if (node.op === 'get') continue;
-    if (node.kind === 'msi' && kind === 'Add' && (success(code) || code === 418)) continue;
-    const done = success(code) || (kind === 'Delete' && code === 404);
-    if (node.op === 'delete' && done) {
+    if (node.kind === 'msi' && kind === 'Add' && (outcome === 'done' || code === 418)) continue;
+    if (node.op === 'delete' && outcome === 'done') {
       known.delete(node.locUri);
       continue;
     }
-    const next: KnownNode = { kind: node.kind, value: node.value, status: done ? 'applied' : 'failed', code, lastCommand: kind, attemptedThisSession: true };
-    known.set(node.locUri, next);
+    const held = node.op === 'delete' ? (known.get(node.locUri)?.value ?? null) : node.value;
+    const status: KnownNode['status'] =
+      outcome === 'done' ? 'applied' : outcome === 'not-removable' ? 'not-removable' : outcome === 'not-applied' && node.op !== 'delete' ? 'pending' : 'failed';
+    known.set(node.locUri, { kind: node.kind, value: status === 'applied' ? node.value : held, status, code, lastCommand: kind, attemptedThisSession: true });
   }
 }
 

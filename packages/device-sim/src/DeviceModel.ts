@@ -122,6 +122,7 @@ const MSI_EXEC = /^(.*\/EnterpriseDesktopAppManagement\/MSI\/([^/]+))\/DownloadI
 const PRODUCT_VERSION = /<Product\b[^>]*?\bVersion\s*=\s*["']([^"']*)["']/;
 
 const DEFAULT_READ_ONLY = ['./DevInfo', './DevDetail', './Vendor/MSFT/DeviceStatus'];
+const MSI_ROOTS = ['./Device/Vendor/MSFT/EnterpriseDesktopAppManagement/MSI', './User/Vendor/MSFT/EnterpriseDesktopAppManagement/MSI'];
 const DEFAULT_ADD_ONLY = [
   './Device/Vendor/MSFT/EnterpriseDesktopAppManagement/MSI',
   './User/Vendor/MSFT/EnterpriseDesktopAppManagement/MSI',
@@ -160,7 +161,10 @@ function status(msgRef: number, cmdRef: number, cmd: string, code: number, targe
  *   answered 216, the failing command keeps its code, the Atomic gets 507. `Sequence`: in order.
  * - Large objects: chunks (`MoreData`) are buffered per LocURI and answered 213; the last chunk
  *   applies the whole value if its byte size equals the first chunk's `Meta/Size` (else 424; no
- *   Size at all: 411).
+ *   Size at all: 411). The first chunk is admitted like a whole command (failure rules, 404, 405,
+ *   418 are answered to it); a chunk that arrives without a buffered beginning is taken for a
+ *   whole value, as a generic OMA-DM client does, so a server that keeps sending after a refused
+ *   first chunk leaves a fragment on the device.
  * - Items without a Target answer 400; `Copy` 406 (Windows does not support it); `Alert` 200.
  *
  * @example
@@ -211,6 +215,8 @@ export class DeviceModel {
       this.#readOnly.add(key);
     }
     for (const [uri, value] of Object.entries(options.nodes ?? {})) this.#setLeaf(normalizeLocUri(uri), { value, format: 'chr' });
+    // Windows always has the MSI inventory nodes; their value lists the installed product codes.
+    for (const uri of MSI_ROOTS) this.#addInterior(uri);
   }
 
   /** The value of a leaf node, or `undefined` when there is none (interior nodes have no value). */
@@ -381,6 +387,10 @@ export class DeviceModel {
           }
           const size = item.meta?.size ?? commandSize;
           if (size === undefined) return SIZE_REQUIRED;
+          // The object is admitted or refused at its first chunk, like a whole command; a refused
+          // one leaves nothing buffered, so its later chunks arrive without a beginning.
+          const refused = this.#failure(kind, uri, key) ?? this.#admit(kind, key);
+          if (refused !== undefined) return refused;
           this.#chunks.set(key, { size, data, format });
           return StatusCodes.CHUNKED_ITEM_ACCEPTED;
         }
@@ -389,6 +399,7 @@ export class DeviceModel {
           data = buffered.data + data;
           format = buffered.format ?? format;
           if (Buffer.byteLength(data, 'utf8') !== buffered.size) return SIZE_MISMATCH;
+          return kind === 'Add' ? this.#add(key, data, format) : this.#replace(key, data, format);
         }
         return this.#failure(kind, uri, key) ?? (kind === 'Add' ? this.#add(key, data, format) : this.#replace(key, data, format));
       }
@@ -428,21 +439,33 @@ export class DeviceModel {
     return StatusCodes.NOT_FOUND;
   }
 
-  #add(key: string, data: string, format: string | undefined): number {
+  /** Why an `Add` or `Replace` of `key` would be refused before its value is known (the checks of `#add` and `#replace`), or undefined. */
+  #admit(kind: FailureCommandKind, key: string): number | undefined {
     if (this.#isReadOnly(key)) return StatusCodes.COMMAND_NOT_ALLOWED;
-    if (this.#leaves.has(key) || this.#interior.has(key)) return StatusCodes.ALREADY_EXISTS;
-    if (this.#underLeaf(key)) return StatusCodes.COMMAND_NOT_ALLOWED;
+    if (kind === 'Add') {
+      if (this.#leaves.has(key) || this.#interior.has(key)) return StatusCodes.ALREADY_EXISTS;
+      if (this.#underLeaf(key)) return StatusCodes.COMMAND_NOT_ALLOWED;
+      return undefined;
+    }
+    if (this.#interior.has(key)) return StatusCodes.COMMAND_NOT_ALLOWED;
+    if (!this.#leaves.has(key)) {
+      if (this.#addOnlyPrefixes.some((prefix) => key.startsWith(`${prefix}/`))) return StatusCodes.NOT_FOUND;
+      if (this.#underLeaf(key)) return StatusCodes.COMMAND_NOT_ALLOWED;
+    }
+    return undefined;
+  }
+
+  #add(key: string, data: string, format: string | undefined): number {
+    const refused = this.#admit('Add', key);
+    if (refused !== undefined) return refused;
     if (format === 'node') this.#addInterior(key);
     else this.#setLeaf(key, { value: data, format: format ?? 'chr' });
     return this.#success.Add;
   }
 
   #replace(key: string, data: string, format: string | undefined): number {
-    if (this.#isReadOnly(key) || this.#interior.has(key)) return StatusCodes.COMMAND_NOT_ALLOWED;
-    if (!this.#leaves.has(key)) {
-      if (this.#addOnlyPrefixes.some((prefix) => key.startsWith(`${prefix}/`))) return StatusCodes.NOT_FOUND;
-      if (this.#underLeaf(key)) return StatusCodes.COMMAND_NOT_ALLOWED;
-    }
+    const refused = this.#admit('Replace', key);
+    if (refused !== undefined) return refused;
     this.#setLeaf(key, { value: data, format: format ?? 'chr' });
     return this.#success.Replace;
   }

@@ -45,6 +45,8 @@ const ADD_ONLY = [
 ];
 
 const DEV_ID = './DevInfo/DevId';
+/** The interior nodes every model has (Windows' MSI inventory nodes); a lean device installs nothing, so they stay empty. */
+const EMPTY_INTERIOR = ['./Device/Vendor/MSFT/EnterpriseDesktopAppManagement/MSI', './User/Vendor/MSFT/EnterpriseDesktopAppManagement/MSI'];
 
 /** What a model seeded with one inventory answers to Get and Replace, prepared once per inventory. */
 interface InventoryTable {
@@ -74,12 +76,14 @@ function inventoryTable(inventory: Readonly<Record<string, string>>): InventoryT
     if (!READ_ONLY.some((prefix) => isAtOrBelow(leaf, prefix))) table.exposedLeaves.push(leaf);
     for (let slash = leaf.lastIndexOf('/'); slash > 1; slash = leaf.lastIndexOf('/', slash - 1)) table.interior.add(leaf.slice(0, slash));
   }
+  // Answered like the model answers an interior node without children: Format node, no names.
+  for (const uri of EMPTY_INTERIOR) table.results.set(uri, resultsItemTail(uri, '', 'node'));
   tables.set(inventory, table);
   return table;
 }
 
-/** What the simulator writes after a Results item's Source LocURI for a leaf holding `value` (Meta Format chr, Data). */
-function resultsItemTail(locUri: string, value: string): string {
+/** What the simulator writes after a Results item's Source LocURI for a node holding `value` (Meta Format, Data). */
+function resultsItemTail(locUri: string, value: string, format = 'chr'): string {
   const written = serializeMessage({
     header: { verDTD: '1.2', verProto: 'DM/1.2', sessionId: '1', msgId: 1, target: { locURI: 'x' }, source: { locURI: 'x' } },
     body: [
@@ -91,7 +95,7 @@ function resultsItemTail(locUri: string, value: string): string {
         cmd: 'Get',
         targetRefs: [],
         sourceRefs: [],
-        items: [{ source: { locURI: locUri }, meta: { format: 'chr' }, data: value }],
+        items: [{ source: { locURI: locUri }, meta: { format }, data: value }],
       },
     ],
     final: true,

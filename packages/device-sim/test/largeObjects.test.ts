@@ -42,6 +42,17 @@ describe('large objects from the server', () => {
     expect(model.get(ADMX)).toBe('def');
   });
 
+  it('admits or refuses an object at its first chunk; after a refusal the later chunks have no beginning', () => {
+    const model = new DeviceModel({ failures: [{ match: ADMX, code: 404, times: 1 }] });
+    const commands = [chunk('abc', { size: 9, more: true }), chunk('def', { more: true }), chunk('ghi', { more: false })];
+    // What a server that does not stop after the refusal gets: 411 for a chunk without Size, and
+    // the last chunk taken for a whole value — a fragment.
+    expect(codesOf(model, commands)).toEqual(['404', '411', '200']);
+    expect(model.get(ADMX)).toBe('ghi');
+    // An Add of an existing node is refused at its first chunk too.
+    expect(codesOf(model, [chunk('abc', { size: 6, more: true })])).toEqual(['418']);
+  });
+
   it('forgets an unfinished large object when a new session begins', () => {
     const model = new DeviceModel();
     expect(codesOf(model, [chunk('abc', { size: 6, more: true })])).toEqual(['213']);

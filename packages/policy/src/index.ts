@@ -75,6 +75,7 @@ export { ComplianceSchema, SummarySchema, type Compliance, type Summary } from '
 export { UpdateDeviceRequestSchema, type UpdateDeviceRequest } from './UpdateDeviceRequestSchema.js';
 export { WinPolicyAssignmentSchema, type WinPolicyAssignment } from './WinPolicyAssignmentSchema.js';
 export { WinPolicySchema, type WinPolicy } from './WinPolicySchema.js';
+export { classifyStatus, type NodeCommand, type StatusOutcome } from './delivery/classifyStatus.js';
 export { compareWindowsVersions } from './compareWindowsVersions.js';
 export { evaluateAutomationRules } from './evaluateAutomationRules.js';
 export {

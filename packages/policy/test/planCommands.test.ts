@@ -174,6 +174,24 @@ describe('Deletes', () => {
     expect(p.stale).toEqual([gone, CAMERA]);
   });
 
+  test('a Delete that failed in an earlier session is sent again; one refused (not-removable) is kept, never forgotten', () => {
+    const p = plan({}, {
+      [gone]: { kind: 'csp', value: '1', status: 'failed', code: 500, lastCommand: 'Delete' },
+      [CAMERA]: { kind: 'csp', value: '1', status: 'not-removable', code: 405, lastCommand: 'Delete' },
+    });
+    expect(actions(p)).toEqual([`Delete ${gone}`]);
+    expect(p.stale).toEqual([]);
+    // In the session in which it failed, it waits for the next one; still not forgotten.
+    const same = plan({}, { [gone]: { kind: 'csp', value: '1', status: 'failed', code: 500, lastCommand: 'Delete', attemptedThisSession: true } });
+    expect(same.messages).toEqual([]);
+    expect(same.stale).toEqual([]);
+    // A Delete sent in a session that broke off (turned back into pending) is not confirmed either.
+    expect(actions(plan({}, { [gone]: { kind: 'csp', value: '1', status: 'pending', lastCommand: 'Delete' } }))).toEqual([`Delete ${gone}`]);
+    // Desired again: the value is set again (the device still holds the old one).
+    const back = plan({ config: { [CAMERA]: 0 } }, { [CAMERA]: { kind: 'csp', value: '1', status: 'not-removable', code: 405, lastCommand: 'Delete' } });
+    expect(actions(back)).toEqual([`Replace ${CAMERA}`]);
+  });
+
   test('an ADMX file no longer referenced is deleted after the values it defines', () => {
     const p = plan({}, { [INSTALL]: applied(CONTOSO_DIGEST, 'admx-install'), [SIP]: applied('<disabled/>'), [CAMERA]: applied('1') });
     expect(actions(p)).toEqual([`Delete ${CAMERA}`, `Delete ${SIP}`, `Delete ${INSTALL}`]);
@@ -473,10 +491,11 @@ describe('inventory', () => {
       './Vendor/MSFT/DeviceStatus/Battery/Status',
       './Vendor/MSFT/DeviceStatus/OS/Edition',
       './Vendor/MSFT/DeviceStatus/CellularIdentities',
+      './DevDetail/LrgObj',
     ]);
     expect(gets[1]).toEqual({
       command: { kind: 'Get', cmdId: 3, items: [{ target: { locURI: './DevDetail/SwV' } }] },
-      nodes: [{ locUri: './DevDetail/SwV', kind: 'csp', value: null, op: 'get' }],
+      nodes: [{ locUri: './DevDetail/SwV', kind: 'csp', value: null, op: 'get', inventory: 'hardware' }],
     });
   });
 

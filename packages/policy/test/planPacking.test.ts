@@ -167,4 +167,19 @@ describe('packing under MaxMsgSize', () => {
     expect([...kinds]).toEqual(['Add']);
     expect(p.messages.flat().length).toBeGreaterThan(3);
   });
+
+  test('a device without large objects (DevDetail/LrgObj false) gets no chunks: the value is an issue', () => {
+    const p = planCommands(resolution({ [BIG]: 'z'.repeat(5000), [SMALL_A]: 'a' }), { nodes: new Map() }, { maxMsgSize: 2048, reserveBytes: 512, largeObjects: false });
+    expect(p.messages.flat().map((c) => itemOf(c).target?.locURI)).toEqual([SMALL_A]);
+    expect(p.issues.map((i) => [i.code, i.locUri])).toEqual([['command-too-large', BIG]]);
+    expect(p.issues[0]?.message).toMatch(/the device does not accept large objects \(DevDetail\/LrgObj is false\)$/);
+  });
+
+  test('a value larger than the device\'s MaxObjSize is not sent, chunked or not', () => {
+    const p = planCommands(resolution({ [BIG]: 'é'.repeat(600), [SMALL_A]: 'a' }), { nodes: new Map() }, { maxMsgSize: 524288, maxObjSize: 1000 });
+    expect(p.messages.flat().map((c) => itemOf(c).target?.locURI)).toEqual([SMALL_A]);
+    expect(p.issues.map((i) => [i.code, i.locUri, i.message])).toEqual([
+      ['command-too-large', BIG, 'Replace carries 1200 bytes of data; the device accepts objects of at most 1000 bytes (MaxObjSize)'],
+    ]);
+  });
 });

@@ -1,7 +1,7 @@
 import { describe, expect, test } from 'vitest';
 import type { Command, Status } from '@winmdm/syncml';
 import { processIncoming } from '../src/device/processIncoming.js';
-import { newSessionState, type SessionState } from '../src/device/SessionState.js';
+import { journalEntries, newSessionState, type SessionState } from '../src/device/SessionState.js';
 
 const NOW = '2026-11-28T12:00:00.000Z';
 
@@ -17,7 +17,7 @@ function session(): SessionState {
     '4': { kind: 'Delete', nodes: [{ locUri: './Device/MSI/{X}/DownloadInstall', kind: 'msi', value: 'msi:remove', op: 'set' }] },
     '5': { kind: 'Add', nodes: [{ locUri: './Device/MSI/{Y}/DownloadInstall', kind: 'msi', value: 'msi:1.0:abc', op: 'set' }] },
     '6': { kind: 'Exec', nodes: [{ locUri: './Device/MSI/{Y}/DownloadInstall', kind: 'msi', value: 'msi:1.0:abc', op: 'set' }] },
-    '7': { kind: 'Get', nodes: [{ locUri: './DevDetail/SwV', kind: 'csp', value: null, op: 'get' }] },
+    '7': { kind: 'Get', nodes: [{ locUri: './DevDetail/SwV', kind: 'csp', value: null, op: 'get', inventory: 'hardware' }] },
   };
   return state;
 }
@@ -31,7 +31,8 @@ describe('processIncoming', () => {
       { locUri: './Device/a', kind: 'csp', value: '1', status: 'applied', code: 202, lastCommand: 'Replace', sessionId: '5', updatedAt: NOW },
     ]);
     expect(effects.configApplied).toBe(true);
-    expect(effects.inventoryAnswered).toBe(true);
+    // A Get's Status answers no inventory: only its Results do.
+    expect(effects.inventoryAnswered).toEqual([]);
     expect(effects.statuses).toEqual([]);
   });
 
@@ -127,5 +128,117 @@ describe('processIncoming', () => {
     expect(last.statuses.map((s) => s.code)).toEqual([200]);
     expect(last.results[0]?.items[0]?.data).toBe('10.0.22631.2');
     expect(state.incoming).toEqual({});
+  });
+
+  test('an inventory is answered by its Results only; failed Gets leave it unanswered with their codes', () => {
+    const state = session();
+    state.sent['1']!['8'] = { kind: 'Get', nodes: [{ locUri: './DevDetail/HwV', kind: 'csp', value: null, op: 'get', inventory: 'hardware' }] };
+    state.sent['1']!['9'] = { kind: 'Get', nodes: [{ locUri: './Device/Vendor/MSFT/EnterpriseDesktopAppManagement/MSI', kind: 'csp', value: null, op: 'get', inventory: 'applications' }] };
+    state.inventory = { hardware: { answered: false, codes: [] }, applications: { answered: false, codes: [] } };
+    // Every Get failed: 404, 407, 500. Nothing is answered.
+    const failed = processIncoming([status(7, 'Get', 404), status(8, 'Get', 407), status(9, 'Get', 500)], true, state, NOW, 2);
+    expect(failed.inventoryAnswered).toEqual([]);
+    expect(state.inventory).toEqual({ hardware: { answered: false, codes: [404, 407] }, applications: { answered: false, codes: [500] } });
+    // A Results (MsgRef absent: the answer to the message before) answers its Get's inventory.
+    const results: Command = { kind: 'Results', cmdId: 3, cmdRef: 8, targetRefs: [], sourceRefs: [], items: [{ source: { locURI: './DevDetail/HwV' }, data: '1.0' }] };
+    const answered = processIncoming([status(8, 'Get', 200), results], true, state, NOW, 2);
+    expect(answered.inventoryAnswered).toEqual(['hardware']);
+    expect(state.inventory.hardware?.answered).toBe(true);
+    expect(state.inventory.applications?.answered).toBe(false);
+  });
+
+  test('a large object is one value: a refused chunk fails it, and the rest of it is not to be sent', () => {
+    const BIG = './Device/Vendor/MSFT/Policy/Config/Big';
+    const big = { locUri: BIG, kind: 'csp' as const, value: 'x'.repeat(30), op: 'set' as const };
+    const chunked = (): SessionState => {
+      const state = newSessionState('5', NOW, 524288);
+      state.sent['1'] = { '2': { kind: 'Replace', nodes: [big], chunk: { index: 0, count: 3 } } };
+      state.sent['2'] = { '2': { kind: 'Replace', nodes: [big], chunk: { index: 1, count: 3 } } };
+      state.sent['3'] = { '2': { kind: 'Replace', nodes: [big], chunk: { index: 2, count: 3 } } };
+      return state;
+    };
+    const refused = chunked();
+    const effects = processIncoming([status(2, 'Replace', 404)], true, refused, NOW, 2);
+    expect(effects.nodeUpdates).toEqual([expect.objectContaining({ locUri: BIG, status: 'failed', code: 404, lastCommand: 'Replace' })]);
+    expect(effects.abortedObjects).toEqual([BIG]);
+    expect(refused.replan).toBe(true); // retried whole, as an Add
+
+    const accepted = chunked();
+    for (const code of [213, 200]) {
+      const s = chunked();
+      expect(processIncoming([status(2, 'Replace', code)], true, s, NOW, 2).nodeUpdates).toEqual([]);
+      expect(s.chunksAccepted).toEqual({ [BIG]: 0 });
+    }
+    // A 202 is not how a device accepts a chunk.
+    expect(processIncoming([status(2, 'Replace', 202)], true, chunked(), NOW, 2).abortedObjects).toEqual([BIG]);
+    // The last chunk decides; a 213 there means the device still waits for data.
+    const last = { ...status(2, 'Replace', 213), msgRef: 3 };
+    expect(processIncoming([last], true, accepted, NOW, 4).nodeUpdates).toEqual([expect.objectContaining({ status: 'failed', code: 213 })]);
+  });
+
+  test('2xx codes that mean nothing happened never apply a node', () => {
+    for (const code of [213, 215, 216, 212, 101]) {
+      const effects = processIncoming([status(2, 'Replace', code)], true, session(), NOW);
+      expect(effects.nodeUpdates.map((n) => n.status), String(code)).not.toContain('applied');
+      expect(effects.configApplied).toBe(false);
+    }
+    expect(processIncoming([status(2, 'Replace', 216)], true, session(), NOW).nodeUpdates[0]).toMatchObject({ status: 'pending', code: 216 });
+    // A Delete rolled back stays a Delete to do.
+    expect(processIncoming([status(3, 'Delete', 216)], true, session(), NOW).nodeUpdates[0]).toMatchObject({ status: 'failed', code: 216, lastCommand: 'Delete' });
+    // 214: done, and the device takes nothing more in this session.
+    const stopped = processIncoming([status(2, 'Replace', 214)], true, session(), NOW);
+    expect(stopped.nodeUpdates[0]).toMatchObject({ status: 'applied', code: 214 });
+    expect(stopped.deviceStopped).toBe(true);
+  });
+
+  test('a Delete the device refuses is not-removable, one that fails is failed: the node keeps the value it holds', () => {
+    const state = (): SessionState => {
+      const s = newSessionState('5', NOW, 524288);
+      s.sent['1'] = { '3': { kind: 'Delete', nodes: [{ locUri: './Device/gone', kind: 'csp', value: null, op: 'delete', held: '7' }] } };
+      return s;
+    };
+    for (const code of [403, 405, 406, 425]) {
+      const effects = processIncoming([status(3, 'Delete', code)], true, state(), NOW);
+      expect(effects.nodeDeletes).toEqual([]);
+      expect(effects.nodeUpdates).toEqual([expect.objectContaining({ locUri: './Device/gone', status: 'not-removable', value: '7', code, lastCommand: 'Delete' })]);
+    }
+    const failed = processIncoming([status(3, 'Delete', 500)], true, state(), NOW);
+    expect(failed.nodeDeletes).toEqual([]);
+    expect(failed.nodeUpdates).toEqual([expect.objectContaining({ status: 'failed', value: '7', code: 500, lastCommand: 'Delete' })]);
+    for (const code of [200, 210, 211, 404]) expect(processIncoming([status(3, 'Delete', code)], true, state(), NOW).nodeDeletes).toEqual(['./Device/gone']);
+  });
+
+  test('commands of an Atomic apply only when the Atomic succeeded; those of a Sequence on their own Status', () => {
+    const a = { locUri: './Device/a', kind: 'csp' as const, value: '1', op: 'set' as const };
+    const b = { locUri: './Device/b', kind: 'csp' as const, value: '2', op: 'set' as const };
+    const replace = (cmdId: number, uri: string): Command => ({ kind: 'Replace', cmdId, items: [{ target: { locURI: uri }, data: '1' }] });
+    const container = (kind: 'Atomic' | 'Sequence'): SessionState => {
+      const s = newSessionState('5', NOW, 524288);
+      const command: Command = { kind, cmdId: 2, commands: [replace(3, a.locUri), replace(4, b.locUri)] };
+      s.sent['1'] = journalEntries([{ command, queued: { command, nodes: [a, b] } }]);
+      return s;
+    };
+    expect(container('Atomic').sent['1']).toEqual({
+      '2': { kind: 'Atomic', nodes: [] },
+      '3': { kind: 'Replace', nodes: [a], parent: 2 },
+      '4': { kind: 'Replace', nodes: [b], parent: 2 },
+    });
+    // Windows answers a failed Atomic 507, the failing command its code, the others 216 — and a
+    // device that says 200 for an inner command of a failed Atomic does not get it applied either.
+    const failedAtomic = processIncoming([status(2, 'Atomic', 507), status(3, 'Replace', 200), status(4, 'Replace', 500)], true, container('Atomic'), NOW);
+    expect(failedAtomic.nodeUpdates.map((n) => [n.locUri, n.status, n.code])).toEqual([
+      ['./Device/a', 'pending', 216],
+      ['./Device/b', 'failed', 500],
+    ]);
+    const atomic = processIncoming([status(2, 'Atomic', 200), status(3, 'Replace', 200), status(4, 'Replace', 200)], true, container('Atomic'), NOW);
+    expect(atomic.nodeUpdates.map((n) => n.status)).toEqual(['applied', 'applied']);
+    // Inner statuses without the Atomic's own: not applied.
+    const orphan = processIncoming([status(3, 'Replace', 200)], true, container('Atomic'), NOW);
+    expect(orphan.nodeUpdates.map((n) => n.status)).toEqual(['pending']);
+    const sequence = processIncoming([status(2, 'Sequence', 200), status(3, 'Replace', 200), status(4, 'Replace', 500)], true, container('Sequence'), NOW);
+    expect(sequence.nodeUpdates.map((n) => [n.status, n.code])).toEqual([
+      ['applied', 200],
+      ['failed', 500],
+    ]);
   });
 });

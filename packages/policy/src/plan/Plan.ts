@@ -28,9 +28,10 @@ export interface KnownNode {
   /**
    * `pending`: wanted but not sent; `sent`: sent in the current session, no Status yet (the server
    * turns `sent` from an interrupted session back into `pending` before planning); `applied`: the
-   * device answered 2xx; `failed`: the device answered `code`.
+   * device answered 2xx; `failed`: the device answered `code` (after a `Delete`, `value` is what
+   * the device still holds); `not-removable`: the device refused a `Delete` and holds `value`.
    */
-  status: 'pending' | 'sent' | 'applied' | 'failed';
+  status: 'pending' | 'sent' | 'applied' | 'failed' | 'not-removable';
   /** The device's status code for the last command on this node. */
   code?: number;
   lastCommand?: 'Add' | 'Replace' | 'Delete' | 'Exec';
@@ -62,6 +63,16 @@ export interface PlanOptions {
   admxFiles?: readonly AdmxFile[] | undefined;
   /** The application catalog (the resolution's applicationsInfo already carries the chosen version). */
   applications?: readonly Application[] | undefined;
+  /**
+   * Whether the device accepts OMA-DM large objects (`./DevDetail/LrgObj`; default true, as every
+   * Windows device does). When false, a value too large for one message is not sent (an issue).
+   */
+  largeObjects?: boolean | undefined;
+  /**
+   * The largest object the device accepts, in bytes (the `MaxObjSize` of its SyncHdr Meta); a value
+   * whose data is larger is not sent (an issue). Absent: no limit beyond the message size.
+   */
+  maxObjSize?: number | undefined;
 }
 
 /**
@@ -79,6 +90,8 @@ export interface PlannedNode {
   /** The canonical value the node will hold once this command succeeds; null for a Delete (and a Get). */
   value: string | null;
   op: 'set' | 'delete' | 'get';
+  /** For an inventory `Get`: the inventory it belongs to (the MSI `Version`/`Status` reads belong to `applications`). */
+  inventory?: 'hardware' | 'applications';
 }
 
 /** One command of a plan, the nodes it changes and, for a large object, which chunk it is. */

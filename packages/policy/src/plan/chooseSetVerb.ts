@@ -19,7 +19,9 @@ function normalVerb(kind: NodeKind, value: string, known: KnownNode | undefined)
   // the 418/404 retries below.
   if (known === undefined) return 'Add';
   if (known.status === 'applied' || known.status === 'sent') return 'Replace';
-  if (known.status === 'failed') return known.lastCommand === 'Replace' ? 'Replace' : 'Add';
+  if (known.status === 'failed') return known.lastCommand === 'Replace' || known.lastCommand === 'Delete' ? 'Replace' : 'Add';
+  // The device refused to delete it: it still holds that revision.
+  if (known.status === 'not-removable') return 'Replace';
   // pending: a node acknowledged once (by Add or Replace) still holds an older revision.
   return known.lastCommand === 'Add' || known.lastCommand === 'Replace' ? 'Replace' : 'Add';
 }
@@ -28,7 +30,8 @@ function normalVerb(kind: NodeKind, value: string, known: KnownNode | undefined)
  * What to send for a desired node given what the server knows about it, or `undefined` for
  * nothing (DESIGN §5 and the retry rules):
  *
- * - applied or sent with the desired value: nothing (done, or in flight);
+ * - applied or sent with the desired value: nothing (done, or in flight); an MSI removal the
+ *   device refused (`not-removable`): nothing either, until the action changes;
  * - failed: a `Replace` answered 404 is retried as `Add`, an `Add` answered 418 as `Replace` (not
  *   for MSI, whose `Add` may meet an existing node harmlessly); any other failure of the same value
  *   in this session is not retried until the next session, which sends the normal command;
@@ -43,6 +46,8 @@ function normalVerb(kind: NodeKind, value: string, known: KnownNode | undefined)
 export function chooseSetVerb(kind: NodeKind, value: string, known: KnownNode | undefined): SetVerb | undefined {
   if (known === undefined) return normalVerb(kind, value, undefined);
   if ((known.status === 'applied' || known.status === 'sent') && known.value === value) return undefined;
+  // The device refused to uninstall it: not asked again until the application's action changes.
+  if (known.status === 'not-removable' && kind === 'msi' && known.value === value) return undefined;
   if (known.status === 'failed') {
     let variant: SetVerb | undefined;
     if (kind !== 'msi') {

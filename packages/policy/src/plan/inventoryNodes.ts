@@ -7,6 +7,7 @@
  *   `TotalStorage`, `ProcessorArchitecture`), DevInfo (`Man`, `Mod`) and DeviceStatus (battery
  *   charge and status, OS edition, the cellular identities whose node names are the modems' IMEIs).
  *   A node a device does not have (no battery, no modem) is answered 404 and simply left out.
+ *   `DevDetail/LrgObj` tells whether the device takes large objects (the planner respects it).
  * - `applications`: the MSI products EnterpriseDesktopAppManagement knows, machine-wide and for
  *   the signed-in user (interior nodes: their value lists the product codes). The plan also reads
  *   `Version` and `Status` of every MSI application it manages.
@@ -33,6 +34,7 @@ export const inventoryNodes: { readonly hardware: readonly string[]; readonly ap
     './Vendor/MSFT/DeviceStatus/Battery/Status',
     './Vendor/MSFT/DeviceStatus/OS/Edition',
     './Vendor/MSFT/DeviceStatus/CellularIdentities',
+    './DevDetail/LrgObj',
   ]),
   applications: Object.freeze([
     './Device/Vendor/MSFT/EnterpriseDesktopAppManagement/MSI',

@@ -24,6 +24,14 @@ export interface PackResult {
   tooLarge: { unit: PackUnit; message: string }[];
 }
 
+/** What the device accepts besides its MaxMsgSize (see `PlanOptions.largeObjects` and `maxObjSize`). */
+export interface ObjectLimits {
+  largeObjects: boolean;
+  maxObjSize?: number | undefined;
+}
+
+const NO_LIMITS: ObjectLimits = { largeObjects: true };
+
 /** The fewest bytes of data a chunk must be able to carry for chunking to make sense. */
 const MIN_CHUNK_DATA = 64;
 
@@ -94,7 +102,7 @@ function longestFittingPiece(text: string, pos: number, avail: number, chunk: (p
  * chunk starts the next one. A command with no data to cut (or whose overhead leaves no room for
  * data) is returned in `tooLarge`. CmdIDs are numbered 1.. per message. Internal.
  */
-export function packMessages(units: readonly PackUnit[], budget: number): PackResult {
+export function packMessages(units: readonly PackUnit[], budget: number, limits: ObjectLimits = NO_LIMITS): PackResult {
   const messages: PlannedCommand[][] = [];
   const tooLarge: PackResult['tooLarge'] = [];
   let current: PlannedCommand[] = [];
@@ -112,15 +120,15 @@ export function packMessages(units: readonly PackUnit[], budget: number): PackRe
   };
 
   for (const unit of units) {
+    const problem = unit.map((c) => unsendable(c, budget, limits)).find((m) => m !== undefined);
+    if (problem !== undefined) {
+      tooLarge.push({ unit, message: problem });
+      continue;
+    }
     const total = unit.reduce((n, c) => n + c.size, 0);
     if (total <= budget) {
       if (used + total > budget) flush();
       for (const c of unit) place(c);
-      continue;
-    }
-    const problem = unit.map((c) => unsendable(c, budget)).find((m) => m !== undefined);
-    if (problem !== undefined) {
-      tooLarge.push({ unit, message: problem });
       continue;
     }
     for (const c of unit) {
@@ -186,9 +194,22 @@ export function packMessages(units: readonly PackUnit[], budget: number): PackRe
 /**
  * Why a command cannot be sent under `budget` even alone and in chunks, or undefined. The planner
  * asks before it commits to a command (an ADMX file that cannot be sent must hold its values back).
+ * A device that announced a `MaxObjSize` gets no value larger than that, and one without large
+ * object support (`DevDetail/LrgObj` false) nothing that needs chunks.
  */
-export function unsendable(c: SizedCommand, budget: number): string | undefined {
+export function unsendable(c: SizedCommand, budget: number, limits: ObjectLimits = NO_LIMITS): string | undefined {
+  if (limits.maxObjSize !== undefined && 'items' in c.command) {
+    for (const item of c.command.items) {
+      const bytes = item.data === undefined ? 0 : utf8ByteLength(item.data);
+      if (bytes > limits.maxObjSize) {
+        return `${c.command.kind} carries ${bytes} bytes of data; the device accepts objects of at most ${limits.maxObjSize} bytes (MaxObjSize)`;
+      }
+    }
+  }
   if (c.size <= budget) return undefined;
+  if (!limits.largeObjects) {
+    return `${c.command.kind} of ${c.size} bytes exceeds the ${budget} bytes a message has for commands, and the device does not accept large objects (DevDetail/LrgObj is false)`;
+  }
   if (!chunkable(c.command)) {
     return `${c.command.kind} of ${c.size} bytes has no data to split and exceeds the ${budget} bytes a message has for commands`;
   }

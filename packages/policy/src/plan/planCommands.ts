@@ -14,7 +14,7 @@ import { configNodeValue, INVALID_XML_CHAR, type IngestedPolicy } from './config
 import { inventoryNodes } from './inventoryNodes.js';
 import { msiInstallJob } from './msiInstallJob.js';
 import { msiLocUris, type MsiLocUris } from './msiLocUris.js';
-import { packMessages, sizeOf, unsendable, type PackUnit, type SizedCommand } from './packMessages.js';
+import { packMessages, sizeOf, unsendable, type ObjectLimits, type PackUnit, type SizedCommand } from './packMessages.js';
 import { prepareAdmxFile } from './prepareAdmxFile.js';
 
 /** The default reserve: 4 KiB, or a quarter of a smaller message. */
@@ -132,7 +132,11 @@ function commandBudget(options: PlanOptions): number {
  *
  * Retries follow `KnownNode`: a `Replace` answered 404 is sent again as `Add`, an `Add` answered 418
  * as `Replace`; other failures wait for the next session, except values of an ADMX file that is
- * being sent again (they most likely failed for want of it). A `Delete` answered 404 counts as done.
+ * being sent again (they most likely failed for want of it). A `Delete` answered 404 counts as done;
+ * a `Delete` that failed is sent again in the next session (the node is still on the device), and a
+ * node whose `Delete` the device refused (`not-removable`) is kept, reported and not asked again.
+ * A device without large objects (`largeObjects: false`) or with a `maxObjSize` gets no value it
+ * cannot take: such a value is a `command-too-large` issue.
  *
  * @throws {RangeError} when `maxMsgSize`/`reserveBytes` are not integers or leave fewer than 256
  * bytes per message for commands: a programming error, not bad data.
@@ -147,6 +151,7 @@ function commandBudget(options: PlanOptions): number {
  */
 export function planCommands(resolution: ResolutionResult, deviceState: DeviceState, options: PlanOptions): Plan {
   const budget = commandBudget(options);
+  const limits: ObjectLimits = { largeObjects: options.largeObjects ?? true, maxObjSize: options.maxObjSize };
   const policy = resolution.deviceWinPolicy;
   const issues: PlanIssue[] = [];
   const targets = new Map<string, Target>();
@@ -318,7 +323,7 @@ export function planCommands(resolution: ResolutionResult, deviceState: DeviceSt
       continue;
     }
     let problem: string | undefined;
-    for (const c of unit) problem ??= unsendable(c, budget);
+    for (const c of unit) problem ??= unsendable(c, budget, limits);
     if (problem !== undefined) {
       issue('command-too-large', target.path, problem, target.locUri);
       continue;
@@ -333,14 +338,21 @@ export function planCommands(resolution: ResolutionResult, deviceState: DeviceSt
   for (const locUri of [...deviceState.nodes.keys()].sort()) {
     if (targets.has(locUri) || protectedKeys.has(locUri)) continue;
     const known = deviceState.nodes.get(locUri) as KnownNode;
+    // A node the device refused to delete stays on it: it is reported, never forgotten, and not
+    // asked again until it is desired again. A Delete that failed, or was sent in a session that
+    // broke off (pending again), is not confirmed: it is sent again; one that failed this session
+    // waits for the next.
+    if (known.status === 'not-removable') continue;
+    const unconfirmedDelete = known.lastCommand === 'Delete' && (known.status === 'failed' || known.status === 'pending');
+    if (unconfirmedDelete && known.attemptedThisSession === true && resolution.complete) continue;
     // An MSI application that is merely no longer assigned stays installed: only `remove` uninstalls.
-    if (!resolution.complete || known.kind === 'msi' || (known.status !== 'applied' && known.status !== 'sent')) {
+    if (!resolution.complete || known.kind === 'msi' || (known.status !== 'applied' && known.status !== 'sent' && !unconfirmedDelete)) {
       stale.push(locUri);
       continue;
     }
     const command: Command = { kind: 'Delete', cmdId: 1, items: [{ target: { locURI: locUri } }] };
     const sized: SizedCommand = { command, nodes: [{ locUri, kind: known.kind, value: null, op: 'delete' }], size: sizeOf(command) };
-    const problem = unsendable(sized, budget);
+    const problem = unsendable(sized, budget, limits);
     if (problem !== undefined) {
       issue('command-too-large', ['deviceState', locUri], problem, locUri);
       stale.push(locUri);
@@ -354,20 +366,22 @@ export function planCommands(resolution: ResolutionResult, deviceState: DeviceSt
 
   // Inventory.
   const refresh = new Set(options.refresh ?? []);
-  const reads: string[] = [];
-  if (refresh.has('hardware')) reads.push(...inventoryNodes.hardware);
+  const reads: [string, 'hardware' | 'applications'][] = [];
+  if (refresh.has('hardware')) for (const uri of inventoryNodes.hardware) reads.push([uri, 'hardware']);
   if (refresh.has('applications')) {
-    reads.push(...inventoryNodes.applications);
+    for (const uri of inventoryNodes.applications) reads.push([uri, 'applications']);
     for (const target of ordered) {
-      if (target.msi !== undefined && target.value !== MSI_REMOVED) reads.push(`${target.msi.product}/Version`, `${target.msi.product}/Status`);
+      if (target.msi !== undefined && target.value !== MSI_REMOVED) {
+        reads.push([`${target.msi.product}/Version`, 'applications'], [`${target.msi.product}/Status`, 'applications']);
+      }
     }
   }
-  for (const locUri of reads) {
+  for (const [locUri, inventory] of reads) {
     const command: Command = { kind: 'Get', cmdId: 1, items: [{ target: { locURI: locUri } }] };
-    units.push([{ command, nodes: [{ locUri, kind: 'csp', value: null, op: 'get' }], size: sizeOf(command) }]);
+    units.push([{ command, nodes: [{ locUri, kind: 'csp', value: null, op: 'get', inventory }], size: sizeOf(command) }]);
   }
 
-  const packed = packMessages(units, budget);
+  const packed = packMessages(units, budget, limits);
   for (const { unit, message } of packed.tooLarge) {
     const node = unit[0]?.nodes[0];
     issue('command-too-large', node === undefined ? [] : [node.locUri], message, node?.locUri);

@@ -8,15 +8,23 @@ import {
   type DeviceState,
   type KnownNode,
   type NodeKind,
+  type PlannedNode,
 } from '@winmdm/policy';
 import type { Logger } from 'pino';
 import type { Thumbprints } from '../tls/thumbprint.js';
 import type { DeviceKey, DeviceRow, JsonObject, NodeStateRow, Store, StoreTx } from '../store/Store.js';
 import type { PolicySource, PolicySnapshot } from './PolicySource.js';
-import { newSessionState, type QueuedCommand, type SessionState } from './SessionState.js';
-import { processIncoming } from './processIncoming.js';
+import {
+  journalEntries,
+  newSessionState,
+  restoreSessionState,
+  type JournalNode,
+  type QueuedCommand,
+  type SessionState,
+} from './SessionState.js';
+import { processIncoming, type IncomingEffects } from './processIncoming.js';
 import { composeResponse, headerStatus, responseHeader } from './composeResponse.js';
-import { inventoryDue, type InventoryKind } from './inventoryDue.js';
+import { inventoryDue, recordInventoryFailures, type InventoryKind } from './inventoryDue.js';
 import { applyReport, mergeSummary } from './applyReport.js';
 import { replayDecision } from './replayDecision.js';
 import type { DeviceMessageOutcome, Metrics } from '../metrics/Metrics.js';
@@ -306,7 +314,7 @@ export class DeviceEndpoint {
       // recognised (and refused) instead of restarting that session.
       pruneLogExcept = stored && stored.sessionId !== header.sessionId ? [stored.sessionId, header.sessionId] : [header.sessionId];
     } else {
-      state = stored.state as unknown as SessionState;
+      state = restoreSessionState(stored.state as unknown as SessionState, nowIso, maxMsgSize);
       if (header.msgId <= state.lastMsgId) {
         tally.outcome = 'bad_input';
         tally.reason = 'ERR_MSGID_REUSED';
@@ -320,14 +328,22 @@ export class DeviceEndpoint {
     }
     state.lastMsgId = header.msgId;
     state.maxMsgSize = maxMsgSize;
+    if (header.meta?.maxObjSize !== undefined) state.maxObjSize = header.meta.maxObjSize;
 
-    const effects = processIncoming(message.body, message.final, state, nowIso);
-    await tx.upsertNodeStates(row.id, effects.nodeUpdates);
+    const effects = processIncoming(message.body, message.final, state, nowIso, header.msgId);
+    const installFailures = await this.#installFailures(tx, row.id, effects, nowIso);
+    await tx.upsertNodeStates(row.id, [...effects.nodeUpdates, ...installFailures]);
     await tx.deleteNodeStates(row.id, effects.nodeDeletes);
     state.removed.push(...effects.nodeDeletes);
+    // The rest of a large object the device did not accept is never sent: it holds a fragment at most.
+    for (const locUri of effects.abortedObjects) dropLargeObject(state, locUri);
+    if (effects.deviceStopped) {
+      // 214: the device processes nothing more in this session; what is queued waits for the next.
+      log.info({ deviceId: row.id, sessionId: state.sessionId }, 'the device cancelled the rest of the session (214)');
+      state.queue = [];
+    }
 
-    let report = applyReport(row.report, effects, { now: nowIso, revision: row.revision, inventoryRequested: state.inventoryRequested });
-    if (effects.inventoryAnswered) state.inventoryRequested = [];
+    let report = applyReport(row.report, effects, { now: nowIso, revision: row.revision });
     const unenrolled = (report['enrollment'] as JsonObject | undefined)?.['state'] === 'UNENROLLED';
     if (unenrolled && (row.report['enrollment'] as JsonObject | undefined)?.['state'] !== 'UNENROLLED') {
       // Unenrolled now: its certificates stop working once this answer is out.
@@ -338,7 +354,8 @@ export class DeviceEndpoint {
 
     // What to send next: the rest of this session's plan, or a new plan when there is none.
     let planned: QueuedCommand[] = [];
-    let converged: string | null = row.convergedFingerprint;
+    // An install that failed after its Exec was acknowledged unsettles a converged device.
+    let converged: string | null = installFailures.length > 0 ? null : row.convergedFingerprint;
     let fastPath = false;
     let pendingRows: NodeStateRow[] = [];
     if (!unenrolled && !effects.clientHasMore) {
@@ -356,7 +373,7 @@ export class DeviceEndpoint {
       } else if (!snapshot.available && state.queue.length === 0 && state.planFingerprint === null) {
         log.warn({ deviceId: row.id, reason: snapshot.reason }, 'desired state unavailable: answering without new commands');
       }
-      planned = state.queue.shift() ?? [];
+      planned = this.#nextMessage(state, row.id, nowIso, pendingRows);
     }
 
     const composed = composeResponse(header, effects.statuses, planned, {
@@ -368,16 +385,16 @@ export class DeviceEndpoint {
     if (composed.overflow.length > 0) state.queue.unshift(composed.overflow);
 
     // Journal what goes out, and mark its nodes as sent.
-    const journal: Record<string, SessionState['sent'][string][string]> = {};
+    const journal = journalEntries(composed.sent);
     const sentNodes: NodeStateRow[] = [];
-    for (const { cmdId, queued } of composed.sent) {
-      journal[String(cmdId)] = { kind: queued.command.kind, nodes: queued.nodes, ...(queued.chunk ? { chunk: queued.chunk } : {}) };
+    for (const { queued } of composed.sent) {
       for (const node of queued.nodes) {
         if (node.op === 'get') continue;
         sentNodes.push({
           locUri: node.locUri,
           kind: node.kind,
-          value: node.value,
+          // Until a Delete is confirmed the device holds what it held.
+          value: node.op === 'delete' ? (node.held ?? null) : node.value,
           status: 'sent',
           code: null,
           lastCommand: queued.command.kind,
@@ -407,6 +424,10 @@ export class DeviceEndpoint {
       counts.statuses[statusClass] = (counts.statuses[statusClass] ?? 0) + 1;
     }
     const sessionOver = composed.sent.length === 0 && state.queue.length === 0 && !effects.clientHasMore;
+    if (sessionOver) {
+      // An inventory asked for and answered by no Results stays outstanding, one attempt more.
+      report = recordInventoryFailures(report, state.inventory, { now: nowIso, revision: row.revision });
+    }
     if (sessionOver && this.#o.source.sessionEnded) {
       // On the fast path nothing changed: no need to read the device's nodes.
       const changed = fastPath ? [] : (await tx.getNodeStates(row.id)).filter((n) => n.updatedAt >= state.startedAt);
@@ -446,6 +467,44 @@ export class DeviceEndpoint {
     return { status: 200, contentType: SYNCML, body: response };
   }
 
+  /**
+   * The next planned message, minus the rest of any large object whose last chunk the device has
+   * not accepted: a chunk follows only a 213 (or 200) for the one before it. Such an object goes
+   * back to pending (written with `pendingRows`), to be sent whole again.
+   */
+  #nextMessage(state: SessionState, deviceId: string, now: string, pendingRows: NodeStateRow[]): QueuedCommand[] {
+    for (;;) {
+      const next = state.queue[0];
+      if (next === undefined) return [];
+      const broken = next.find((q) => q.chunk !== undefined && q.chunk.index > 0 && state.chunksAccepted[q.nodes[0]?.locUri ?? ''] !== q.chunk.index - 1);
+      if (broken === undefined) return state.queue.shift() ?? [];
+      this.#o.logger.warn({ deviceId, locUri: broken.nodes[0]?.locUri, chunk: broken.chunk }, 'the device did not accept the previous chunk of a large object: not sending the rest');
+      for (const node of broken.nodes) {
+        dropLargeObject(state, node.locUri);
+        if (node.op !== 'get') {
+          pendingRows.push({ locUri: node.locUri, kind: node.kind, value: node.value, status: 'pending', code: null, lastCommand: broken.command.kind, sessionId: state.sessionId, updatedAt: now });
+        }
+      }
+    }
+  }
+
+  /**
+   * The MSI nodes whose install the device reported as failed (Alert 1224
+   * `win32csp_install` with a non-zero result): the Exec's 202 only said the install started.
+   */
+  async #installFailures(tx: StoreTx, deviceId: string, effects: IncomingEffects, now: string): Promise<NodeStateRow[]> {
+    const failed = effects.appInstalls.filter((i) => i.code !== 0);
+    if (failed.length === 0) return [];
+    const out: NodeStateRow[] = [];
+    const nodes = (await tx.getNodeStates(deviceId)).filter((n) => n.kind === 'msi');
+    for (const install of failed) {
+      const marker = `/MSI/${install.productCode.toUpperCase()}/`;
+      const node = nodes.find((n) => n.locUri.toUpperCase().includes(marker));
+      if (node) out.push({ ...node, status: 'failed', code: install.code, lastCommand: 'Exec', updatedAt: now });
+    }
+    return out;
+  }
+
   async #plan(
     tx: StoreTx,
     row: DeviceRow,
@@ -476,9 +535,12 @@ export class DeviceEndpoint {
     try {
       plan = planCommands(resolution, deviceState, {
         maxMsgSize: state.maxMsgSize,
-        refresh,
+        // An inventory is asked for once per session; a re-plan does not ask again.
+        refresh: refresh.filter((kind) => state.inventory[kind] === undefined),
         admxFiles: inputs.admxFiles,
         applications: inputs.applications,
+        largeObjects: row.report['inventoryValues'] === undefined || (row.report['inventoryValues'] as JsonObject)['./DevDetail/LrgObj'] !== 'false',
+        maxObjSize: state.maxObjSize,
       });
     } catch (error) {
       // A MaxMsgSize too small to carry any command: nothing can be sent to this device.
@@ -493,12 +555,16 @@ export class DeviceEndpoint {
     for (const issue of [...resolution.issues, ...plan.issues]) {
       this.#o.logger.warn({ deviceId: row.id, code: issue.code, path: issue.path }, issue.message);
     }
-    state.queue = plan.messages.map((m) => m.map((p) => ({ command: p.command, nodes: p.nodes, ...(p.chunk ? { chunk: p.chunk } : {}) })));
+    // A Delete's nodes remember what the device holds, which it keeps if it refuses.
+    const journalNode = (node: PlannedNode): JournalNode => (node.op === 'delete' ? { ...node, held: rows.get(node.locUri)?.value ?? null } : node);
+    state.queue = plan.messages.map((m) =>
+      m.map((p) => ({ command: p.command, nodes: p.nodes.map(journalNode), ...(p.chunk ? { chunk: p.chunk } : {}) })),
+    );
     state.planFingerprint = fingerprint;
     state.planComplete = resolution.complete;
     state.replan = false;
     state.plans++;
-    if (refresh.length > 0) state.inventoryRequested = [...refresh];
+    for (const kind of refresh) state.inventory[kind] = { answered: false, codes: [] };
 
     // Desired nodes that are not on the device yet show as pending until they are sent; nodes
     // nobody wants any more are forgotten once the resolution is complete.
@@ -526,3 +592,10 @@ export class DeviceEndpoint {
   }
 }
 
+/** Removes every remaining chunk of the large object of `locUri` from the session's queue. */
+function dropLargeObject(state: SessionState, locUri: string): void {
+  delete state.chunksAccepted[locUri];
+  state.queue = state.queue
+    .map((message) => message.filter((q) => q.chunk === undefined || !q.nodes.some((n) => n.locUri === locUri)))
+    .filter((message) => message.length > 0);
+}

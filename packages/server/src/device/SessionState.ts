@@ -1,18 +1,32 @@
 import type { Command, CommandKind } from '@winmdm/syncml';
 import type { PlannedNode } from '@winmdm/policy';
 
+/**
+ * A node a command acts on, as the session remembers it: the planned node, and for a `Delete` the
+ * value the device holds until the Delete is confirmed (what it still holds when it refuses).
+ */
+export type JournalNode = PlannedNode & { held?: string | null };
+
 /** A command the server sent, remembered until the device's Status for it arrives. */
 export interface SentCommand {
   kind: CommandKind;
-  nodes: PlannedNode[];
+  nodes: JournalNode[];
   chunk?: { index: number; count: number };
+  /** The CmdID of the Atomic or Sequence this command was sent in. */
+  parent?: number;
 }
 
 /** A planned command waiting in the session's queue. */
 export interface QueuedCommand {
   command: Command;
-  nodes: PlannedNode[];
+  nodes: JournalNode[];
   chunk?: { index: number; count: number };
+}
+
+/** An inventory the session asked for: whether a complete Results arrived, and the codes of its Gets that failed. */
+export interface InventoryRequest {
+  answered: boolean;
+  codes: number[];
 }
 
 /**
@@ -39,10 +53,17 @@ export interface SessionState {
   replan: boolean;
   /** Plans made in this session; bounded, so that a node answering 404 and 418 in turn cannot loop. */
   plans: number;
-  /** Inventory kinds whose Gets were sent in this session. */
-  inventoryRequested: ('hardware' | 'applications')[];
+  /** The inventories planned in this session. */
+  inventory: Partial<Record<'hardware' | 'applications', InventoryRequest>>;
   /** Large objects the device is sending in chunks, by LocURI. */
   incoming: Record<string, string>;
+  /**
+   * Large objects the server is sending: by state key, the index of the last chunk the device
+   * accepted (213 or 200). The next chunk goes out only after that acknowledgement.
+   */
+  chunksAccepted: Record<string, number>;
+  /** The largest object the device accepts (`MaxObjSize` of its SyncHdr Meta), if it said. */
+  maxObjSize?: number;
   /** Nodes removed from the device in this session (reported upstream in sync agent mode). */
   removed: string[];
   /**
@@ -65,9 +86,53 @@ export function newSessionState(sessionId: string, startedAt: string, maxMsgSize
     planComplete: true,
     replan: false,
     plans: 0,
-    inventoryRequested: [],
+    inventory: {},
     incoming: {},
+    chunksAccepted: {},
     removed: [],
     counts: { commands: 0, statuses: {} },
   };
+}
+
+/**
+ * A stored session state, with the defaults of fields a session stored by an earlier version of
+ * the server does not have (a server upgraded in the middle of a device's session).
+ */
+export function restoreSessionState(stored: SessionState, startedAt: string, maxMsgSize: number): SessionState {
+  return { ...newSessionState(stored.sessionId, startedAt, maxMsgSize), ...stored };
+}
+
+/** Whether `node` is what `command` acts on: its state key is the command's target or below it (an MSI product's Delete). */
+function targets(command: Command, node: JournalNode): boolean {
+  if (!('items' in command)) return false;
+  return command.items.some((item) => {
+    const uri = item.target?.locURI;
+    return uri !== undefined && (node.locUri === uri || node.locUri.startsWith(`${uri}/`));
+  });
+}
+
+/**
+ * The journal entries for the commands one answer carries (`command` as sent, numbered): one per command,
+ * and for an Atomic or Sequence one per command inside it too, each with the nodes it acts on and
+ * the CmdID of its container, so that their Statuses can be told apart and an Atomic's outcome
+ * can overrule its commands' own.
+ */
+export function journalEntries(sent: readonly { command: Command; queued: QueuedCommand }[]): Record<string, SentCommand> {
+  const journal: Record<string, SentCommand> = {};
+  const add = (command: Command, nodes: JournalNode[], parent: number | undefined, chunk: QueuedCommand['chunk']): void => {
+    const entry: SentCommand = { kind: command.kind, nodes };
+    if (chunk) entry.chunk = chunk;
+    if (parent !== undefined) entry.parent = parent;
+    journal[String(command.cmdId)] = entry;
+    if (command.kind === 'Atomic' || command.kind === 'Sequence') {
+      entry.nodes = [];
+      for (const inner of command.commands) add(inner, nodes.filter((n) => targets(inner, n) || containsTarget(inner, n)), command.cmdId, undefined);
+    }
+  };
+  for (const { command, queued } of sent) add(command, queued.nodes, undefined, queued.chunk);
+  return journal;
+}
+
+function containsTarget(command: Command, node: JournalNode): boolean {
+  return (command.kind === 'Atomic' || command.kind === 'Sequence') && command.commands.some((c) => targets(c, node) || containsTarget(c, node));
 }

@@ -1,6 +1,6 @@
 import type { JsonObject } from '../store/Store.js';
 import type { IncomingEffects } from './processIncoming.js';
-import type { InventoryKind, InventoryRecord } from './inventoryDue.js';
+import type { InventoryRecord } from './inventoryDue.js';
 
 /** The DevInfo nodes Windows reports at session start, and the summary fields they fill. */
 const DEV_INFO_FIELDS: Record<string, string> = {
@@ -23,7 +23,7 @@ function object(value: unknown): JsonObject {
 export function applyReport(
   previous: JsonObject,
   effects: IncomingEffects,
-  context: { now: string; revision: number; inventoryRequested: readonly InventoryKind[] },
+  context: { now: string; revision: number },
 ): JsonObject {
   const report: JsonObject = { ...previous, lastStatusReportTime: context.now };
   if (Object.keys(effects.devInfo).length > 0) {
@@ -63,13 +63,18 @@ export function applyReport(
     for (const alert of effects.alerts) alerts.push({ ...alert, date: context.now });
     report['alerts'] = alerts.slice(-20);
   }
-  if (effects.inventoryAnswered && context.inventoryRequested.length > 0) {
+  if (effects.inventoryAnswered.length > 0) {
+    // An inventory is collected when its Results arrived, and only then.
     const inventory = object(report['inventory']);
-    for (const kind of context.inventoryRequested) {
+    const failures = object(report['inventoryFailures']);
+    for (const kind of effects.inventoryAnswered) {
       const record: InventoryRecord = { at: context.now, revision: context.revision };
       inventory[kind] = record;
+      delete failures[kind];
     }
     report['inventory'] = inventory;
+    if (Object.keys(failures).length > 0) report['inventoryFailures'] = failures;
+    else delete report['inventoryFailures'];
   }
   if (effects.unenroll && (report['enrollment'] as JsonObject | undefined)?.['state'] !== 'UNENROLLED') {
     report['enrollment'] = { state: 'UNENROLLED', date: context.now };

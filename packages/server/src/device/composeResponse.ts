@@ -57,8 +57,8 @@ function statusFor(request: SyncHdr, owed: OwedStatus): Status {
 /** An answer ready to serialise, with the queued commands it carries (renumbered). */
 export interface ComposedResponse {
   message: SyncMLMessage;
-  /** The queued commands in the answer, with the CmdIDs they were sent under. */
-  sent: { cmdId: number; queued: QueuedCommand }[];
+  /** The queued commands in the answer, with the commands as sent (numbered) and their CmdIDs. */
+  sent: { cmdId: number; command: Command; queued: QueuedCommand }[];
   /** Commands that did not fit and go back to the front of the queue as their own message. */
   overflow: QueuedCommand[];
 }
@@ -111,7 +111,7 @@ export function composeResponse(
     }
     budget -= size;
     body.push(command);
-    sent.push({ cmdId: command.cmdId, queued });
+    sent.push({ cmdId: command.cmdId, command, queued });
   }
   const last = sent.at(-1)?.queued.chunk;
   const moreChunks = last !== undefined && last.index < last.count - 1;

@@ -415,7 +415,7 @@ function makeTx(client: pg.PoolClient): StoreTx {
       return result.rowCount ?? 0;
     },
     countUnappliedNodes: async (deviceId) =>
-      Number((await q<{ n: string }>("SELECT COUNT(*) AS n FROM node_states WHERE device_id = $1 AND status <> 'applied'", [deviceId]))[0]?.n ?? 0),
+      Number((await q<{ n: string }>("SELECT COUNT(*) AS n FROM node_states WHERE device_id = $1 AND status NOT IN ('applied', 'not-removable')", [deviceId]))[0]?.n ?? 0),
     deleteNodeStates: async (deviceId, locUris) => {
       if (locUris.length === 0) return;
       await q('DELETE FROM node_states WHERE device_id = $1 AND loc_uri = ANY($2::text[])', [deviceId, [...locUris]]);

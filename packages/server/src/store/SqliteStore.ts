@@ -451,7 +451,7 @@ export class SqliteStore implements Store {
         ),
       countUnappliedNodes: (deviceId) =>
         Promise.resolve(
-          Number((p("SELECT COUNT(*) AS n FROM node_states WHERE device_id = ? AND status <> 'applied'").get(deviceId) as { n: number }).n),
+          Number((p("SELECT COUNT(*) AS n FROM node_states WHERE device_id = ? AND status NOT IN ('applied', 'not-removable')").get(deviceId) as { n: number }).n),
         ),
       deleteNodeStates: (deviceId, locUris) => {
         const statement = p('DELETE FROM node_states WHERE device_id = ? AND loc_uri = ?');

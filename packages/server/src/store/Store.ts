@@ -40,7 +40,7 @@ export interface NodeStateRow {
   kind: string;
   /** The value last sent or acknowledged (for large payloads, what the planner compares). */
   value: string | null;
-  status: 'pending' | 'sent' | 'applied' | 'failed';
+  status: 'pending' | 'sent' | 'applied' | 'failed' | 'not-removable';
   /** The device's status code for the last command on this node. */
   code: number | null;
   /** The last command sent for this node (`Add`, `Replace`, `Delete`, `Exec`). */
@@ -226,7 +226,7 @@ export interface StoreTx {
   getNodeHistory(deviceId: string): Promise<NodeHistoryRow[]>;
   /** Turns every node still `sent` (never acknowledged) back into `pending`; returns how many. */
   resendUnacknowledged(deviceId: string, now: string): Promise<number>;
-  /** How many of the device's nodes are not `applied`. */
+  /** How many of the device's nodes are not settled: neither `applied` nor `not-removable` (which waits for a change). */
   countUnappliedNodes(deviceId: string): Promise<number>;
 
   /** The device's current session (sessions and the log are written only by {@link StoreTx.finishDeviceMessage}). */

@@ -5,7 +5,7 @@ import { IsoTimestampSchema, StateHistoryEntrySchema } from '@winmdm/policy';
 export const NodeStatusSchema = z.looseObject({
   kind: z.string(),
   value: z.string().nullable(),
-  status: z.enum(['pending', 'sent', 'applied', 'failed']),
+  status: z.enum(['pending', 'sent', 'applied', 'failed', 'not-removable']),
   code: z.number().int().optional(),
   date: IsoTimestampSchema,
 });
