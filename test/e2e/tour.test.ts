@@ -85,15 +85,15 @@ beforeAll(async () => {
   port = await freePort();
   serve = await startServe(['--demo', '--port', String(port)], { cwd: dir });
   // The demo import and the certificates come after the "serving" lines: wait for the last line.
-  for (let i = 0; i < 300 && !serve.output().includes('run a simulated Windows device'); i++) await new Promise((r) => setTimeout(r, 100));
+  for (let i = 0; i < 300 && !serve.output().includes('npx winmdm simulate --enroll'); i++) await new Promise((r) => setTimeout(r, 100));
 });
 afterAll(async () => {
   await serve.stop();
   rmSync(dir, { recursive: true, force: true });
 });
 
-test('the tour has its six steps with commands and talks to the port npm start uses', () => {
-  expect([...tour.steps.keys()]).toEqual([1, 2, 3, 4, 5, 6]);
+test('the tour has its nine steps with commands and talks to the port npm start uses', () => {
+  expect([...tour.steps.keys()]).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9]);
   expect(tour.preamble).toContain('127.0.0.1:8443');
 });
 
@@ -114,6 +114,16 @@ test('serve --demo prints where it listens, a demo token and the commands to try
   expect(session.code).toBe(0);
   expect(session.stdout).toMatch(/^Session \d+: \d+ device messages, ended server-done$/m);
   expect(session.stdout).toContain('Replace');
+
+  // The printed enrollment command enrolls a new device and checks in with it.
+  expect(out).toMatch(/^demo enrollment token \(alice@contoso\.example, valid 7 days\): wmet_\S+$/m);
+  const enrollLine = /^ {2}(npx winmdm simulate --enroll .+)$/m.exec(out)?.[1] ?? '';
+  expect(enrollLine).toMatch(new RegExp(`^npx winmdm simulate --enroll --url ${escape(origin)} --email alice@contoso\\.example --token wmet_\\S+ --ca \\S+$`));
+  const enrolled = await sh(enrollLine);
+  expect(enrolled.stderr).toBe('');
+  expect(enrolled.code).toBe(0);
+  expect(enrolled.stdout).toMatch(/^enrolled device [0-9A-F]{32}$/m);
+  expect(enrolled.stdout).toMatch(/^Session \d+: \d+ device messages?, ended server-done$/m);
 });
 
 test('the tour, step by step, as the README prints it', async () => {
@@ -155,6 +165,24 @@ test('the tour, step by step, as the README prints it', async () => {
   expect(why.code, 'step 6').toBe(0);
   expect(why.stdout).toMatch(/^DeviceLock\/MinDevicePasswordLength +8 +base "Corporate Security Baseline" +- +applied 200$/m);
   expect(why.stdout).toMatch(/^status: \d+ applied$/m);
+
+  // 7. A new PC enrolls from zero and checks in with its own certificate.
+  const enrolled = await simulate(7);
+  expect(enrolled).toMatch(/^enrolled device TOURPC00000000000000000000000001$/m);
+  expect(enrolled).toMatch(/^ {2}certificate: data\/enrolled\/TOURPC00000000000000000000000001\.crt$/m);
+  expect(enrolled).toMatch(/^Session \d+: \d+ device messages?, ended server-done$/m);
+
+  // 8. Its document.
+  const found = (await json(8, sh(command(8, 'curl'))))['data'] as Record<string, unknown>[];
+  expect(found).toHaveLength(1);
+  expect(found[0]).toMatchObject({ winId: 'TOURPC00000000000000000000000001', state: 'ACTIVE', mdmUser: { email: 'alice@contoso.example' }, summary: { os: 'Windows' } });
+
+  // 9. Renewal, then a check-in with the new certificate.
+  const before = readFileSync(join(dir, 'data', 'enrolled', 'TOURPC00000000000000000000000001.crt'), 'utf8');
+  const renewed = await simulate(9);
+  expect(renewed).toMatch(/^renewed the certificate of TOURPC00000000000000000000000001 at https:\/\/127\.0\.0\.1:\d+\/EnrollmentServer\/Enrollment\.svc$/m);
+  expect(renewed).toMatch(/^Session \d+: \d+ device messages?, ended server-done$/m);
+  expect(readFileSync(join(dir, 'data', 'enrolled', 'TOURPC00000000000000000000000001.crt'), 'utf8')).not.toBe(before);
 });
 
 test('the console the tour points at is served, on the same port', async () => {

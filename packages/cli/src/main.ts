@@ -5,6 +5,7 @@ import { commandHelp, envLines, flagLines, synopsis, wantsHelp, type CommandSpec
 import { processIo, type Io } from './Io.js';
 import { oneLine } from './oneLine.js';
 import { deviceCertCommand, deviceCertSpec } from './commands/deviceCertCommand.js';
+import { enrollmentTokenCommand, enrollmentTokenSpec } from './commands/enrollmentTokenCommand.js';
 import { explainCommand, explainSpec } from './commands/explainCommand.js';
 import { importCommand, importSpec } from './commands/importCommand.js';
 import { openapiCommand, openapiSpec } from './commands/openapiCommand.js';
@@ -20,6 +21,7 @@ const commands: Record<string, { run(argv: string[], io: Io): Promise<number>; s
   simulate: { run: simulateCommand, spec: simulateSpec },
   'device-cert': { run: deviceCertCommand, spec: deviceCertSpec },
   openapi: { run: openapiCommand, spec: openapiSpec },
+  'enrollment-token': { run: enrollmentTokenCommand, spec: enrollmentTokenSpec },
 };
 
 /** The version of the `winmdm` command (its package's). */

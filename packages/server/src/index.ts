@@ -103,3 +103,29 @@ export { UpstreamPolicySource } from './upstream/UpstreamPolicySource.js';
 export { OutboxWorker, type OutboxWorkerOptions } from './upstream/OutboxWorker.js';
 export { StoreReportHandler } from './upstream/StoreReportHandler.js';
 export { DeviceReportSchema, NodeStatusSchema, type DeviceReport } from './upstream/DeviceReportSchema.js';
+export {
+  EnrollmentService,
+  EnrollmentPaths,
+  type EnrollmentServiceOptions,
+  type EnrollmentUrls,
+} from './enrollment/EnrollmentService.js';
+export { enrollmentRoutes, type EnrollmentRoutesOptions } from './enrollment/enrollmentRoutes.js';
+export {
+  TokenAuthenticator,
+  type EnrollmentAuthenticator,
+  type EnrollmentCredentials,
+  type EnrollmentPrincipal,
+} from './enrollment/EnrollmentAuthenticator.js';
+export {
+  DEFAULT_ENROLLMENT_SETTINGS,
+  type EnrollmentSettings,
+  type EnrollmentSettingsInput,
+  type PollSchedule,
+} from './enrollment/EnrollmentSettings.js';
+export {
+  createEnrollmentToken,
+  EnrollmentTokenRequestSchema,
+  EnrollmentTokenSchema,
+  type EnrollmentToken,
+  type EnrollmentTokenRequest,
+} from './enrollment/enrollmentTokens.js';

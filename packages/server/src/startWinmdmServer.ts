@@ -19,10 +19,10 @@ import type { ChangeNotifier } from './api/ChangeNotifier.js';
 import type { ReportHandler } from './api/ReportHandler.js';
 import { LocalCa } from './tls/LocalCa.js';
 import { StoreReportHandler } from './upstream/StoreReportHandler.js';
-import { EnrollmentService } from './enrollment/EnrollmentService.js';
+import { EnrollmentPaths, EnrollmentService } from './enrollment/EnrollmentService.js';
 import { enrollmentRoutes } from './enrollment/enrollmentRoutes.js';
 import type { EnrollmentAuthenticator } from './enrollment/EnrollmentAuthenticator.js';
-import type { EnrollmentSettings } from './enrollment/EnrollmentSettings.js';
+import type { EnrollmentSettingsInput } from './enrollment/EnrollmentSettings.js';
 
 /** Options of {@link startWinmdmServer}. */
 export interface WinmdmServerOptions {
@@ -82,7 +82,7 @@ export interface WinmdmServerOptions {
    * Windows enrollment ([MS-MDE2]: discovery, XCEP, WSTEP, renewal) beside the device endpoint.
    * On by default wherever the management API is and a CA exists; `false` turns it off.
    */
-  enrollment?: false | { settings?: Partial<EnrollmentSettings>; authenticators?: readonly EnrollmentAuthenticator[] };
+  enrollment?: false | { settings?: EnrollmentSettingsInput; authenticators?: readonly EnrollmentAuthenticator[] };
   /** Test aid for the crash-safety tests: kill the process at this point of the n-th device message. */
   crash?: CrashPoint;
 }
@@ -104,6 +104,8 @@ export interface WinmdmServer {
   metrics: Metrics;
   /** The OpenAPI 3.1 document of every route of the main port (what `GET /openapi.json` answers). */
   openapi(): JsonValue;
+  /** Where Windows enrollment is served (absent when it is off: no management API, no CA, or `enrollment: false`). */
+  enrollment: { discoveryPath: string } | undefined;
   /**
    * Graceful stop: `/readyz` turns 503, no new connections are accepted, and the requests already
    * accepted are answered (a device message finishes its transaction). Resolves true when all
@@ -167,6 +169,8 @@ export async function startWinmdmServer(options: WinmdmServerOptions): Promise<W
     clientCertHeader: options.clientCertHeader ?? 'x-client-cert',
     devAuth: options.devAuth ?? false,
   };
+  const enrollmentOn = options.api !== false && options.enrollment !== false && ca !== undefined;
+  const enrollmentOptions = options.enrollment === false ? undefined : options.enrollment;
   const router = new Router(
     [
       deviceRoute(endpoint, mdmPath as `/${string}`, identity, metrics),
@@ -180,15 +184,15 @@ export async function startWinmdmServer(options: WinmdmServerOptions): Promise<W
             ...(options.notifier ? { notifier: options.notifier } : {}),
             reports: options.reports ?? new StoreReportHandler(store),
           })),
-      ...(options.api !== false && options.enrollment !== false && ca
+      ...(enrollmentOn && ca
         ? enrollmentRoutes({
             service: new EnrollmentService({
               store,
               ca,
               logger: logger.child({ component: 'enrollment' }),
               metrics,
-              ...(options.enrollment?.settings ? { settings: options.enrollment.settings } : {}),
-              ...(options.enrollment?.authenticators ? { authenticators: options.enrollment.authenticators } : {}),
+              ...(enrollmentOptions?.settings ? { settings: enrollmentOptions.settings } : {}),
+              ...(enrollmentOptions?.authenticators ? { authenticators: enrollmentOptions.authenticators } : {}),
               ...(options.now ? { now: options.now } : {}),
             }),
             store,
@@ -237,6 +241,7 @@ export async function startWinmdmServer(options: WinmdmServerOptions): Promise<W
     router,
     metrics,
     openapi,
+    enrollment: enrollmentOn ? { discoveryPath: EnrollmentPaths.discovery } : undefined,
     shutdown: async (timeoutMs) => {
       shuttingDown = true;
       const [main] = await Promise.all([http.drain(timeoutMs), metricsHttp?.drain(timeoutMs)]);

@@ -1,14 +1,16 @@
 import { existsSync, readFileSync, rmSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { pino } from 'pino';
 import {
+  createEnrollmentToken,
   importBundle,
   issueDeviceCertificate,
   Metrics,
   startWinmdmServer,
   timedStore,
   type CrashPoint,
+  type EnrollmentSettingsInput,
   type Store,
   type WinmdmServer,
 } from '@winmdm/server';
@@ -35,7 +37,18 @@ export const serveSpec = {
     'trusted-proxy': { type: 'string', value: '<addr,...>', multiple: true, env: 'WINMDM_TRUSTED_PROXIES', description: 'proxies whose client-certificate header is believed' },
     'client-cert-header': { type: 'string', value: '<name>', description: 'the header such a proxy puts the certificate in (default X-Client-Cert)' },
     'mdm-path': { type: 'string', value: '<path>', description: 'the device endpoint\'s path (default /ManagementServer/MDM.svc)' },
-    'public-url': { type: 'string', value: '<url>', description: 'the URL devices use, for the Source of answers' },
+    'public-url': {
+      type: 'string',
+      value: '<url>',
+      description: "the device endpoint's URL as devices reach it (answers' Source, the enrollment services' host and the DM account's ADDR)",
+    },
+    'tls-cert': { type: 'string', value: '<pem>', env: 'WINMDM_TLS_CERT', description: 'your own server certificate (chain included) instead of the local CA\'s: one Windows already trusts' },
+    'tls-key': { type: 'string', value: '<pem>', env: 'WINMDM_TLS_KEY', description: "that certificate's private key" },
+    'no-enrollment': { type: 'boolean', env: 'WINMDM_NO_ENROLLMENT=1', description: 'do not serve Windows enrollment (/EnrollmentServer/...)' },
+    'provider-id': { type: 'string', value: 'winmdm', env: 'WINMDM_PROVIDER_ID', description: "the DM account's provider id and name, written at enrollment" },
+    'cert-validity-days': { type: 'string', value: '365', env: 'WINMDM_CERT_VALIDITY_DAYS', description: 'validity of the certificates enrollment issues' },
+    'cert-renew-days': { type: 'string', value: '42', env: 'WINMDM_CERT_RENEW_DAYS', description: 'devices renew their certificate this many days before it expires' },
+    'poll-interval-minutes': { type: 'string', value: '480', env: 'WINMDM_POLL_INTERVAL_MINUTES', description: 'how often enrolled devices check in once the first two hours are over' },
     'no-console': { type: 'boolean', env: 'WINMDM_NO_CONSOLE=1', description: 'do not serve the web console at /console/' },
     demo: { type: 'boolean', description: 'import fixtures/demo/bundle.json on first start and issue the demo devices\' certificates' },
     'log-level': { type: 'string', value: 'info', env: 'WINMDM_LOG_LEVEL', description: `JSON logs on stderr at this level (${LOG_LEVELS.join(', ')})` },
@@ -60,6 +73,8 @@ const DEMO_BUNDLE = fileURLToPath(new URL('../../../../fixtures/demo/bundle.json
 
 interface DemoInfo {
   token: string;
+  /** A fresh enrollment token of the first organization, and the user it is for. */
+  enrollment: { token: string; email: string } | undefined;
   devices: { winId: string; certPath: string; keyPath: string }[];
 }
 
@@ -67,6 +82,7 @@ async function importDemo(store: Store, dir: string, server: WinmdmServer, io: I
   const bundle = JSON.parse(readFileSync(DEMO_BUNDLE, 'utf8')) as {
     organizations: { id: string }[];
     apiTokens: { token: string; permissions: string[] }[];
+    mdmUsers?: { organizationId: string; email: string }[];
     devices: { id: string; winId?: string }[];
   };
   const firstOrg = bundle.organizations[0]?.id ?? '';
@@ -85,7 +101,13 @@ async function importDemo(store: Store, dir: string, server: WinmdmServer, io: I
     if (!existsSync(certPath) || fresh) await issueDeviceCertificate(store, server.ca, device.id, out);
     devices.push({ winId: device.winId, certPath, keyPath });
   }
-  return { token, devices };
+  // A new one on every start (a week, any number of devices): the secret itself is never stored.
+  const email = bundle.mdmUsers?.find((u) => u.organizationId === firstOrg)?.email;
+  const enrollment =
+    email && server.enrollment
+      ? { email, token: (await store.transaction((tx) => createEnrollmentToken(tx, firstOrg, { email, expiresInHours: 168 }, new Date()))).token }
+      : undefined;
+  return { token, devices, enrollment };
 }
 
 /** `winmdm serve`: the device endpoint and the management API on one port. */
@@ -118,6 +140,8 @@ export async function serveCommand(argv: string[], io: Io, signal?: AbortSignal)
     throw new CliError('ERR_CLI_USAGE', `${values['log-level'] !== undefined ? '--log-level' : 'WINMDM_LOG_LEVEL'} must be one of ${LOG_LEVELS.join(', ')}, got ${JSON.stringify(level)}`);
   }
   const crash = parseCrash(env);
+  const certificate = ownCertificate(values['tls-cert'] ?? env['WINMDM_TLS_CERT'], values['tls-key'] ?? env['WINMDM_TLS_KEY'], io);
+  const enrollment = enrollmentSettings(values, env);
   // Logs (JSON lines) go to stderr; stdout keeps the few lines a person reads.
   const logger = pino({ level }, pino.destination(2));
   if (crash) logger.warn({ crash }, 'TEST HOOKS ARE ON (WINMDM_TEST_HOOKS=1): this process kills itself at the crash point. Never in production.');
@@ -158,7 +182,8 @@ export async function serveCommand(argv: string[], io: Io, signal?: AbortSignal)
         logger,
         host,
         port,
-        tls: tlsOff ? false : { dataDir: dir },
+        tls: tlsOff ? false : { dataDir: dir, ...(certificate ? { certificate } : {}) },
+        enrollment: values['no-enrollment'] || env['WINMDM_NO_ENROLLMENT'] === '1' ? false : { settings: enrollment },
         devAuth,
         trustedProxies: proxies,
         ...(values['client-cert-header'] ? { clientCertHeader: values['client-cert-header'] } : {}),
@@ -187,6 +212,7 @@ export async function serveCommand(argv: string[], io: Io, signal?: AbortSignal)
   else io.out(`  management API:  ${server.origin}/mdm/windows/devices/{id}\n`);
   if (consoleWanted && !upstream) io.out(`  web console:     ${server.origin}/console/\n`);
   if (server.ca) io.out(`  local CA:        ${join(dir, 'tls', 'ca.crt')}\n`);
+  if (server.enrollment) io.out(`  enrollment:      ${server.origin}${server.enrollment.discoveryPath}\n`);
   const ops = server.metricsHttp?.origin ?? server.origin;
   io.out(`  operations:      ${ops}/metrics  ${ops}/healthz  ${ops}/readyz  ${server.origin}/openapi.json\n`);
   if (values.demo && !upstream) {
@@ -201,6 +227,13 @@ export async function serveCommand(argv: string[], io: Io, signal?: AbortSignal)
         `run a simulated Windows device against it:\n` +
           `  npx winmdm simulate --url ${server.mdmUrl} --device ${first.winId} ` +
           `--cert ${rel(first.certPath)} --key ${rel(first.keyPath)} --ca ${rel(join(dir, 'tls', 'ca.crt'))}\n`,
+      );
+    }
+    if (demo.enrollment) {
+      io.out(
+        `\ndemo enrollment token (${demo.enrollment.email}, valid 7 days): ${demo.enrollment.token}\n` +
+          `enroll a new simulated Windows device with it (discovery, XCEP, WSTEP), then check in:\n` +
+          `  npx winmdm simulate --enroll --url ${server.origin} --email ${demo.enrollment.email} --token ${demo.enrollment.token} --ca ${caFile}\n`,
       );
     }
   }
@@ -280,4 +313,47 @@ function parseCrash(env: Io['env']): CrashPoint | undefined {
   const match = /^(before-commit|after-commit):(\d+)$/.exec(value);
   if (!match) throw new CliError('ERR_CLI_USAGE', `WINMDM_CRASH_AT must be before-commit:<n> or after-commit:<n>, got ${value}`);
   return { at: match[1] as CrashPoint['at'], message: Number(match[2]) };
+}
+
+/** `--tls-cert`/`--tls-key`: a server certificate Windows already trusts, instead of the local CA's. */
+function ownCertificate(certPath: string | undefined, keyPath: string | undefined, io: Io): { certPem: string; keyPem: string } | undefined {
+  if (certPath === undefined && keyPath === undefined) return undefined;
+  if (!certPath || !keyPath) throw new CliError('ERR_CLI_USAGE', '--tls-cert and --tls-key go together');
+  const read = (path: string, what: string): string => {
+    try {
+      return readFileSync(resolve(io.cwd, path), 'utf8');
+    } catch (error) {
+      throw new CliError('ERR_CLI_INPUT', `cannot read ${what} ${path}: ${oneLine(error)}`, { cause: error });
+    }
+  };
+  return { certPem: read(certPath, 'the TLS certificate'), keyPem: read(keyPath, 'the TLS key') };
+}
+
+/** The enrollment flags, or their environment variables. */
+function enrollmentSettings(
+  values: { 'provider-id'?: string; 'cert-validity-days'?: string; 'cert-renew-days'?: string; 'poll-interval-minutes'?: string },
+  env: Readonly<Record<string, string | undefined>>,
+): EnrollmentSettingsInput {
+  const whole = (flag: string, value: string | undefined, min: number, max: number): number | undefined => {
+    if (value === undefined) return undefined;
+    const n = Number(value);
+    if (!Number.isInteger(n) || n < min || n > max) throw new CliError('ERR_CLI_USAGE', `--${flag} must be a whole number from ${min} to ${max}, got ${JSON.stringify(value)}`);
+    return n;
+  };
+  const validity = whole('cert-validity-days', values['cert-validity-days'] ?? env['WINMDM_CERT_VALIDITY_DAYS'], 2, 3650);
+  const renew = whole('cert-renew-days', values['cert-renew-days'] ?? env['WINMDM_CERT_RENEW_DAYS'], 1, 3649);
+  const poll = whole('poll-interval-minutes', values['poll-interval-minutes'] ?? env['WINMDM_POLL_INTERVAL_MINUTES'], 1, 10_080);
+  if ((renew ?? 42) >= (validity ?? 365)) {
+    throw new CliError('ERR_CLI_USAGE', `--cert-renew-days (${renew ?? 42}) must be less than --cert-validity-days (${validity ?? 365})`);
+  }
+  const providerId = values['provider-id'] ?? env['WINMDM_PROVIDER_ID'];
+  if (providerId !== undefined && !/^[A-Za-z0-9 ._-]{1,64}$/.test(providerId)) {
+    throw new CliError('ERR_CLI_USAGE', `--provider-id must be 1 to 64 letters, digits, spaces, ".", "_" or "-", got ${JSON.stringify(providerId)}`);
+  }
+  return {
+    ...(validity !== undefined ? { certificateValidityDays: validity } : {}),
+    ...(renew !== undefined ? { renewPeriodDays: renew } : {}),
+    ...(poll !== undefined ? { poll: { steadyIntervalMinutes: poll } } : {}),
+    ...(providerId !== undefined ? { providerId, serviceName: providerId } : {}),
+  };
 }

@@ -7,7 +7,7 @@ import type { CertificateAuthority } from '../tls/LocalCa.js';
 import { parseCertificateRequest, unwrapRenewalRequest } from '../tls/parseCertificateRequest.js';
 import { CsrInvalidError, EnrollmentAuthError, EnrollmentRequestError } from '../ServerError.js';
 import { TokenAuthenticator, type EnrollmentAuthenticator, type EnrollmentCredentials, type EnrollmentPrincipal } from './EnrollmentAuthenticator.js';
-import { DEFAULT_ENROLLMENT_SETTINGS, type EnrollmentSettings } from './EnrollmentSettings.js';
+import { DEFAULT_ENROLLMENT_SETTINGS, type EnrollmentSettings, type EnrollmentSettingsInput } from './EnrollmentSettings.js';
 import { provisioningDocument } from './provisioningDocument.js';
 import { recordEnrollment, recordRenewal, type EnrollmentContext } from './recordEnrollment.js';
 import { Actions, Ns, Uris } from './soap/namespaces.js';
@@ -20,7 +20,7 @@ export interface EnrollmentServiceOptions {
   /** Signs the devices' certificates, and is the root they are told to trust. */
   ca: CertificateAuthority;
   logger: Logger;
-  settings?: Partial<EnrollmentSettings>;
+  settings?: EnrollmentSettingsInput;
   /** Default: winmdm's enrollment tokens (OnPremise). Add a Federated one to offer Federated. */
   authenticators?: readonly EnrollmentAuthenticator[];
   metrics?: Metrics;

@@ -32,6 +32,9 @@ export interface EnrollmentSettings {
   rateLimitPerMinute: number;
 }
 
+/** What callers pass: any subset, the poll schedule too (the rest are the defaults). */
+export type EnrollmentSettingsInput = Partial<Omit<EnrollmentSettings, 'poll'>> & { poll?: Partial<PollSchedule> };
+
 /** The defaults of {@link EnrollmentSettings}. */
 export const DEFAULT_ENROLLMENT_SETTINGS: EnrollmentSettings = {
   providerId: 'winmdm',
