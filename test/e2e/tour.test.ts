@@ -183,7 +183,7 @@ test('the tour, step by step, as the README prints it', async () => {
   expect(renewed).toMatch(/^renewed the certificate of TOURPC00000000000000000000000001 at https:\/\/127\.0\.0\.1:\d+\/EnrollmentServer\/Enrollment\.svc$/m);
   expect(renewed).toMatch(/^Session \d+: \d+ device messages?, ended server-done$/m);
   expect(readFileSync(join(dir, 'data', 'enrolled', 'TOURPC00000000000000000000000001.crt'), 'utf8')).not.toBe(before);
-});
+}, 120_000); // nine steps, each its own processes: more than the default 30 s on a loaded 2-core machine
 
 test('the console the tour points at is served, on the same port', async () => {
   const page = await sh(`curl -s $TLS https://127.0.0.1:8443/console/`);
