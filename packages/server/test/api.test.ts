@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { DeviceResponseSchema, ErrorEnvelopeSchema } from '@winmdm/policy';
-import { api, startDemoServer, tokens } from './support/server.js';
+import { DeviceResponseSchema } from '@winmdm/policy';
+import { api, expectError, startDemoServer, tokens } from './support/server.js';
 
 const seedRequest = JSON.parse(
   readFileSync(new URL('../../../fixtures/api/update-request.json', import.meta.url), 'utf8'),
@@ -14,11 +14,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await ctx.close();
 });
-
-function expectError(result: { status: number; json: Record<string, unknown> }, status: number, code: number, message: string): void {
-  expect(result.status).toBe(status);
-  expect(ErrorEnvelopeSchema.parse(result.json).error).toMatchObject({ code, message });
-}
 
 describe('GET /mdm/windows/devices/{id}', () => {
   test('answers the full device document in the upstream shape', async () => {

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { ErrorEnvelopeSchema, type Explanation } from '@winmdm/policy';
-import { api, startDemoServer, tokens } from './support/server.js';
+import type { Explanation } from '@winmdm/policy';
+import { api, expectError, startDemoServer, tokens } from './support/server.js';
 
 let ctx: Awaited<ReturnType<typeof startDemoServer>>;
 beforeAll(async () => {
@@ -9,11 +9,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await ctx.close();
 });
-
-function expectError(result: { status: number; json: Record<string, unknown> }, status: number, code: number, message: string): void {
-  expect(result.status).toBe(status);
-  expect(ErrorEnvelopeSchema.parse(result.json).error).toMatchObject({ code, message });
-}
 
 const P = './Device/Vendor/MSFT/Policy/Config/';
 

@@ -1,5 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { pino } from 'pino';
+import { expect } from 'vitest';
+import { ErrorEnvelopeSchema } from '@winmdm/policy';
 import { importBundle } from '../../src/fleet/importBundle.js';
 import { SqliteStore } from '../../src/store/SqliteStore.js';
 import type { Store } from '../../src/store/Store.js';
@@ -70,4 +72,10 @@ export async function api(
   const json = (await response.json()) as Record<string, unknown>;
   checkDocumented(server, method, path, response.status, json);
   return { status: response.status, json };
+}
+
+/** Asserts an API answer is the error envelope with this HTTP status, envelope code and message. */
+export function expectError(result: { status: number; json: Record<string, unknown> }, status: number, code: number, message: string): void {
+  expect(result.status).toBe(status);
+  expect(ErrorEnvelopeSchema.parse(result.json).error).toMatchObject({ code, message });
 }
