@@ -25,8 +25,12 @@ function showSignIn(message) {
   renderSignIn(main, { ...(message !== undefined ? { message } : {}), onSignedIn: () => void render() });
 }
 
+/** The render in progress: a page whose data arrives after the admin moved on must not replace the newer one. */
+let generation = 0;
+
 async function render() {
   if (!currentToken()) return showSignIn();
+  const mine = ++generation;
   signOut.hidden = false;
   nav.hidden = false;
   const route = parseRoute(location.hash);
@@ -35,14 +39,21 @@ async function render() {
     if (section === (route.view === 'device' || route.view === 'devices' ? 'devices' : 'policies')) link.setAttribute('aria-current', 'page');
     else link.removeAttribute('aria-current');
   }
+  main.setAttribute('aria-busy', 'true');
+  if (main.querySelector('h1') === null) replace(main, h('p', { class: 'muted', role: 'status' }, 'Loading…'));
+  // Each page is built in its own element and shown when its data is in.
+  const view = h('div', { class: 'view' });
   try {
-    if (route.view === 'device' && route.id !== undefined) await renderDevice(main, route.id, route.query);
-    else if (route.view === 'policy' && route.id !== undefined) await renderPolicy(main, route.id, route.query);
-    else if (route.view === 'policies') await renderPolicies(main);
-    else await renderDevices(main, route.query);
+    if (route.view === 'device' && route.id !== undefined) await renderDevice(view, route.id, route.query);
+    else if (route.view === 'policy' && route.id !== undefined) await renderPolicy(view, route.id, route.query);
+    else if (route.view === 'policies') await renderPolicies(view);
+    else await renderDevices(view, route.query);
   } catch (error) {
-    replace(main, h('p', { class: 'error', role: 'alert' }, `Something went wrong: ${error instanceof Error ? error.message : String(error)}`));
+    replace(view, h('p', { class: 'error', role: 'alert' }, `Something went wrong: ${error instanceof Error ? error.message : String(error)}`));
   }
+  if (mine !== generation) return;
+  replace(main, view);
+  main.querySelector('.focus')?.scrollIntoView({ block: 'center' });
   const heading = main.querySelector('h1');
   document.title = `${heading?.textContent ?? 'winmdm'} · winmdm console`;
   // Move focus to the new page, as a page load would, so screen readers and keyboards follow.

@@ -256,7 +256,6 @@ function summaryList(device, now) {
  * @param {URLSearchParams} query `setting`: a key to highlight
  */
 export async function renderDevice(main, id, query) {
-  replace(main, h('p', { class: 'muted', role: 'status' }, 'Loading the device…'));
   /** @type {DeviceDocument} */
   let device;
   /** @type {Explanation} */
@@ -334,5 +333,4 @@ export async function renderDevice(main, id, query) {
           h('ul', {}, explanation.otherNodes.map((n) => h('li', {}, h('span', { class: 'mono' }, n.locUri), ' ', badge(n.status, n.statusMeaning), ` ${statusText(n)}`))),
         ),
   );
-  if (focus !== null) main.querySelector(`tr[data-key="${CSS.escape(focus)}"]`)?.scrollIntoView({ block: 'center' });
 }

@@ -30,16 +30,14 @@ export async function renderDevices(main, query) {
   const q = query.get('q') ?? '';
   const page = Math.max(1, Number(query.get('page') ?? '1') || 1);
   const title = h('h1', {}, 'Devices');
-  const status = h('p', { class: 'muted', role: 'status' }, 'Loading devices…');
-  replace(main, title, status);
 
   /** @type {DeviceDocument[]} */
   let devices;
   try {
     devices = await api('GET', '/mdm/windows/devices');
   } catch (error) {
-    status.textContent = error instanceof ApiError && error.status === 403 ? `This token cannot list devices: ${error.message}.` : `Cannot load the devices: ${error instanceof Error ? error.message : String(error)}`;
-    status.className = 'error';
+    const text = error instanceof ApiError && error.status === 403 ? `This token cannot list devices: ${error.message}.` : `Cannot load the devices: ${error instanceof Error ? error.message : String(error)}`;
+    replace(main, title, h('p', { class: 'error', role: 'alert' }, text));
     return;
   }
 

@@ -9,7 +9,6 @@ import { routeHash } from './format.js';
  */
 export async function renderPolicies(main) {
   const title = h('h1', {}, 'Policies');
-  replace(main, title, h('p', { class: 'muted', role: 'status' }, 'Loading policies…'));
   /** @type {{ id: string, name?: string, version?: number, updatedAt?: string, config?: Record<string, unknown>, applications?: unknown[] }[]} */
   let policies;
   try {

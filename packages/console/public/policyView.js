@@ -38,7 +38,6 @@ function settingsTable(policy) {
  * @param {URLSearchParams} _query
  */
 export async function renderPolicy(main, id, _query) {
-  replace(main, h('p', { class: 'muted', role: 'status' }, 'Loading the policy…'));
   /** @type {PolicyDocument} */
   let policy;
   try {
