@@ -4,7 +4,7 @@ import type { Page } from 'playwright-core';
 import { DeviceModel } from '@winmdm/device-sim';
 import { consoleRoutes } from '@winmdm/console';
 import { auditAccessibility, chromiumAvailable, launchBrowser, type Browser } from '../support/browser.js';
-import { adminToken, P, startFleet, type Fleet } from '../support/fleet.js';
+import { adminToken, demoBundle, P, startFleet, type Fleet } from '../support/fleet.js';
 
 /**
  * The web console in a real browser (Debian's Chromium, driven by playwright-core) against the
@@ -31,7 +31,12 @@ async function expectAccessible(): Promise<void> {
 describe.skipIf(!chromiumAvailable)('the web console in Chromium', () => {
   beforeAll(async () => {
     mkdirSync(screenshots, { recursive: true });
-    fleet = await startFleet({ routes: consoleRoutes() });
+    // The demo fleet and 25 spare tablets, so the device list has a second page.
+    const bundle = demoBundle();
+    for (let i = 1; i <= 25; i++) {
+      bundle.devices.push({ id: `dev-contoso-spare-${String(i).padStart(2, '0')}`, organizationId: 'org-contoso', winId: `SPARE-${i}`, displayName: `Spare tablet ${i}`, winPolicyId: 'pol-contoso-baseline' });
+    }
+    fleet = await startFleet({ routes: consoleRoutes(), bundle });
     // Alice's laptop refuses one setting; Bob's workstation takes everything.
     const alice = await fleet.device('DEMO-LAPTOP-001', {
       deviceModel: new DeviceModel({ devId: 'DEMO-LAPTOP-001', failures: [{ match: /DevicePasswordExpiration/, code: 405 }] }),
@@ -68,9 +73,10 @@ describe.skipIf(!chromiumAvailable)('the web console in Chromium', () => {
     expect(await page.evaluate('[sessionStorage.length, localStorage.length, document.cookie]')).toEqual([1, 0, '']);
   });
 
-  test('the device list: state, last check-in and failed settings per device; search narrows it', async () => {
+  test('the device list: state, last check-in and failed settings per device, a page at a time; search narrows it', async () => {
     const rows = page.locator('table.grid tbody tr');
-    await expect.poll(() => rows.count()).toBe(3);
+    await expect.poll(() => rows.count()).toBe(25);
+    expect(await page.locator('#device-count').textContent()).toBe('Devices 1–25 (more on the next page)');
     const alice = rows.filter({ hasText: 'DEMO-LAPTOP-001' });
     expect((await alice.locator('th, td').allTextContents()).map((t) => t.trim())).toEqual([
       "Alice's laptop",
@@ -83,10 +89,15 @@ describe.skipIf(!chromiumAvailable)('the web console in Chromium', () => {
     ]);
     await expectAccessible();
     await snap('devices');
+    await page.getByRole('link', { name: 'Next page →' }).click();
+    await expect.poll(() => page.locator('#device-count').textContent()).toBe('Devices 26–28');
+    expect(await rows.locator('th').allTextContents()).toEqual(['Spare tablet 23', 'Spare tablet 24', 'Spare tablet 25']);
+    await page.getByRole('link', { name: '← First page' }).click();
+    await expect.poll(() => rows.count()).toBe(25);
     await page.getByLabel('Search devices').fill('laptop');
     await page.getByLabel('Search devices').press('Enter');
-    await expect.poll(() => rows.count()).toBe(2);
-    expect(await page.getByRole('status').first().textContent()).toBe('2 of 3 device(s) match “laptop”');
+    await expect.poll(() => page.locator('#device-count').textContent()).toBe('Devices 1–2 matching “laptop”');
+    expect(await rows.locator('th').allTextContents()).toEqual(["Alice's laptop", 'Loaner laptop']);
     expect(page.url()).toContain('#/devices?q=laptop');
   });
 

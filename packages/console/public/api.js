@@ -45,6 +45,28 @@ export function forgetToken() {
  * @returns {Promise<any>} the envelope's `data`
  */
 export async function api(method, path, options = {}) {
+  return (await call(method, path, options)).data;
+}
+
+/**
+ * A page of a paged list (`GET /mdm/windows/devices`): its items and the cursor of the next page
+ * (null on the last).
+ *
+ * @param {string} path with its query (`limit`, `cursor`, …)
+ * @returns {Promise<{ items: any[], nextCursor: string | null }>}
+ */
+export async function apiPage(path) {
+  const envelope = await call('GET', path, {});
+  return { items: Array.isArray(envelope.data) ? envelope.data : [], nextCursor: typeof envelope.nextCursor === 'string' ? envelope.nextCursor : null };
+}
+
+/**
+ * @param {'GET' | 'POST' | 'PUT' | 'PATCH'} method
+ * @param {string} path
+ * @param {{ body?: unknown, token?: string }} options
+ * @returns {Promise<any>} the whole `{status:true, …}` envelope
+ */
+async function call(method, path, options) {
   const token = options.token ?? currentToken();
   /** @type {Record<string, string>} */
   const headers = { accept: 'application/json' };
@@ -69,7 +91,7 @@ export async function api(method, path, options = {}) {
   } catch {
     throw new ApiError(response.status, undefined, `The server answered ${response.status} without JSON`);
   }
-  if (response.ok && json && json.status === true) return json.data;
+  if (response.ok && json && json.status === true) return json;
   const code = typeof json?.error?.code === 'number' ? json.error.code : undefined;
   const message = typeof json?.error?.message === 'string' ? json.error.message : `HTTP ${response.status}`;
   if (response.status === 401 && options.token === undefined) {

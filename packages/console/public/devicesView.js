@@ -1,6 +1,6 @@
-import { api, ApiError } from './api.js';
+import { apiPage, ApiError } from './api.js';
 import { badge, h, replace } from './dom.js';
-import { complianceText, countStatuses, matchesSearch, relativeTime, routeHash } from './format.js';
+import { complianceText, countStatuses, relativeTime, routeHash } from './format.js';
 
 const PAGE = 25;
 
@@ -20,30 +20,32 @@ function problemCount(n, status) {
 }
 
 /**
- * The device list: search (id, winId, name, tags), pages of 25, and per device its state,
- * compliance, last check-in and how many settings failed or drifted.
+ * The device list, a page of 25 at a time from the API (`limit`, `cursor`), searched by the API
+ * (`q`: a part of the id, winId, name or a tag), with each device's state, compliance, last
+ * check-in and how many settings failed or drifted.
  *
  * @param {HTMLElement} main
- * @param {URLSearchParams} query `q` (search) and `page` (1-based)
+ * @param {URLSearchParams} query `q`, `cursor` (the API's) and `page` (its number, for people)
  */
 export async function renderDevices(main, query) {
   const q = query.get('q') ?? '';
+  const cursor = query.get('cursor') ?? '';
   const page = Math.max(1, Number(query.get('page') ?? '1') || 1);
   const title = h('h1', {}, 'Devices');
 
-  /** @type {DeviceDocument[]} */
-  let devices;
+  const params = new URLSearchParams({ limit: String(PAGE) });
+  if (q !== '') params.set('q', q);
+  if (cursor !== '') params.set('cursor', cursor);
+  /** @type {{ items: DeviceDocument[], nextCursor: string | null }} */
+  let result;
   try {
-    devices = await api('GET', '/mdm/windows/devices');
+    result = await apiPage(`/mdm/windows/devices?${params}`);
   } catch (error) {
     const text = error instanceof ApiError && error.status === 403 ? `This token cannot list devices: ${error.message}.` : `Cannot load the devices: ${error instanceof Error ? error.message : String(error)}`;
     replace(main, title, h('p', { class: 'error', role: 'alert' }, text));
     return;
   }
-
-  const matching = devices.filter((d) => matchesSearch(d, q));
-  const pages = Math.max(1, Math.ceil(matching.length / PAGE));
-  const shown = matching.slice((Math.min(page, pages) - 1) * PAGE, Math.min(page, pages) * PAGE);
+  const devices = result.items;
   const now = new Date();
 
   const search = h('input', { id: 'device-search', type: 'search', name: 'q', value: q, placeholder: 'winId, name, id or tag', autocomplete: 'off' });
@@ -53,13 +55,14 @@ export async function renderDevices(main, query) {
     h('label', { for: 'device-search' }, 'Search devices'),
     search,
     h('button', { type: 'submit' }, 'Search'),
+    q !== '' ? h('a', { href: routeHash('devices') }, 'Clear') : null,
   );
   form.addEventListener('submit', (event) => {
     event.preventDefault();
     location.hash = routeHash('devices', undefined, { q: search.value.trim() });
   });
 
-  const rows = shown.map((d) => {
+  const rows = devices.map((d) => {
     const counts = countStatuses(d.configStatus);
     const compliance = complianceText(d.summary);
     return h(
@@ -97,17 +100,14 @@ export async function renderDevices(main, query) {
     h('tbody', {}, rows),
   );
 
-  const count = h(
-    'p',
-    { id: 'device-count', class: 'muted', role: 'status' },
-    q === '' ? `${devices.length} device(s)` : `${matching.length} of ${devices.length} device(s) match “${q}”`,
-    pages > 1 ? ` · page ${Math.min(page, pages)} of ${pages}` : '',
-  );
+  const from = (page - 1) * PAGE + 1;
+  const shown = devices.length === 0 ? 'No device' : `Devices ${from}–${from + devices.length - 1}`;
+  const count = h('p', { id: 'device-count', class: 'muted', role: 'status' }, q === '' ? shown : `${shown} matching “${q}”`, result.nextCursor === null ? '' : ' (more on the next page)');
   const nav = h(
     'nav',
     { class: 'pager', 'aria-label': 'Pages' },
-    page > 1 ? h('a', { href: routeHash('devices', undefined, { q, page: String(page - 1) }), rel: 'prev' }, '← Previous') : null,
-    page < pages ? h('a', { href: routeHash('devices', undefined, { q, page: String(page + 1) }), rel: 'next' }, 'Next →') : null,
+    cursor !== '' ? h('a', { href: routeHash('devices', undefined, { q }) }, '← First page') : null,
+    result.nextCursor !== null ? h('a', { href: routeHash('devices', undefined, { q, cursor: result.nextCursor, page: String(page + 1) }), rel: 'next' }, 'Next page →') : null,
   );
-  replace(main, title, form, count, matching.length === 0 ? h('p', {}, 'No device matches.') : table, nav);
+  replace(main, title, form, count, devices.length === 0 ? null : table, nav);
 }

@@ -67,21 +67,6 @@ export function complianceText(summary) {
 }
 
 /**
- * Whether a device matches a search: every word of the query appears in its id, winId, name or tags
- * (case-insensitive).
- *
- * @param {{ id?: unknown, winId?: unknown, displayName?: unknown, tags?: unknown }} device
- * @param {string} query
- */
-export function matchesSearch(device, query) {
-  const words = query.toLowerCase().split(/\s+/).filter(Boolean);
-  if (words.length === 0) return true;
-  const tags = Array.isArray(device.tags) ? device.tags : [];
-  const text = [device.id, device.winId, device.displayName, ...tags].filter((x) => typeof x === 'string').join(' ').toLowerCase();
-  return words.every((w) => text.includes(w));
-}
-
-/**
  * The console's place from the location hash: `#/devices`, `#/devices/{id}`, `#/policies`,
  * `#/policies/{id}`, each with a query string; anything else is the device list.
  *

@@ -41,8 +41,8 @@ export function renderSignIn(main, options) {
     button.disabled = true;
     error.textContent = '';
     try {
-      // The cheapest authenticated read: a device list that cannot match.
-      await api('GET', '/mdm/windows/devices?winId=%2F', { token });
+      // The cheapest authenticated read.
+      await api('GET', '/mdm/windows/devices?limit=1', { token });
       keepToken(token);
       options.onSignedIn();
     } catch (e) {

@@ -90,6 +90,27 @@ for (const subject of subjects) {
       expect((await store.transaction((tx) => tx.listDevices('o-paged', { after: 'pg-a' }))).map((d) => d.id)).toEqual(order.slice(4));
     });
 
+    test('a device search matches a part of the id, winId, name or a tag, ASCII case-insensitively, a page at a time', async () => {
+      await store.transaction(async (tx) => {
+        await tx.putDevice({ id: 's-1', organizationId: 'o-search', winId: 'LAPTOP-ONE', doc: { displayName: 'Front desk', tags: ['kiosk'] } });
+        await tx.putDevice({ id: 's-2', organizationId: 'o-search', winId: 'DESKTOP-TWO', doc: { displayName: "Alice's Laptop" } });
+        await tx.putDevice({ id: 's-3', organizationId: 'o-search', winId: null, doc: { displayName: 'Spare', tags: ['Loaner', 'laptop-pool'] } });
+        await tx.putDevice({ id: 's-4', organizationId: 'o-elsewhere', winId: 'LAPTOP-FOUR', doc: { displayName: 'laptop' } });
+      });
+      const search = (q: string, page: { after?: string; limit?: number } = {}): Promise<string[]> =>
+        store.transaction(async (tx) => (await tx.listDevices('o-search', { ...page, search: q })).map((d) => d.id));
+      expect(await search('laptop')).toEqual(['s-1', 's-2', 's-3']);
+      expect(await search('laptop', { limit: 2 })).toEqual(['s-1', 's-2']);
+      expect(await search('laptop', { after: 's-2' })).toEqual(['s-3']);
+      expect(await search('KIOSK')).toEqual(['s-1']);
+      expect(await search('s-2')).toEqual(['s-2']);
+      expect(await search('front d')).toEqual(['s-1']);
+      expect(await search('nothing like it')).toEqual([]);
+      // The characters LIKE would read as wildcards are plain text here.
+      expect(await search('%')).toEqual([]);
+      expect(await search('_')).toEqual([]);
+    });
+
     test('a failed transaction leaves nothing behind', async () => {
       await expect(
         store.transaction(async (tx) => {

@@ -61,6 +61,8 @@ const DeviceListQuery = z.object({
     .refine((c) => decodeCursor(c) !== undefined, 'Expected the nextCursor of an earlier page')
     .transform((c) => decodeCursor(c) ?? '')
     .optional(),
+  /** What the web console's search box sends: a part of the id, winId, name or a tag. */
+  q: z.string().trim().min(1).max(200).optional(),
 });
 
 /** What `POST /mdm/windows/devices/{id}/reports` answers in `data`. */
@@ -159,7 +161,8 @@ export function createApiRoutes(options: ApiOptions): ApiRoute[] {
       summary: 'The caller\'s devices, a page at a time, or the one with a winId',
       description:
         'Without `winId`: at most `limit` devices (default 100, at most 500) in the order of their ids, from `cursor` ' +
-        '(the `nextCursor` of the previous page; null on the last). With `winId`, a list of at most one device ' +
+        '(the `nextCursor` of the previous page; null on the last); with `q`, only those whose id, winId, displayName ' +
+        'or tags contain it (ASCII case-insensitive). With `winId`, a list of at most one device ' +
         '(the sync agent contract: `[]` when unknown).',
       tags: ['devices'],
       permission: Permissions.deviceRead,
@@ -176,7 +179,11 @@ export function createApiRoutes(options: ApiOptions): ApiRoute[] {
           };
           if (query.winId !== undefined) return { items: await documents([await tx.getDeviceByWinId(query.winId)]), nextCursor: null };
           // One more than asked for tells whether another page follows.
-          const rows = await tx.listDevices(caller.organizationId, { ...(query.cursor !== undefined ? { after: query.cursor } : {}), limit: query.limit + 1 });
+          const rows = await tx.listDevices(caller.organizationId, {
+            ...(query.cursor !== undefined ? { after: query.cursor } : {}),
+            ...(query.q !== undefined ? { search: query.q } : {}),
+            limit: query.limit + 1,
+          });
           const page = rows.slice(0, query.limit);
           const last = page.at(-1);
           return { items: await documents(page), nextCursor: rows.length > query.limit && last ? encodeCursor(last.id) : null };

@@ -227,13 +227,21 @@ function makeTx(client: pg.PoolClient): StoreTx {
       toDevice((await q<DeviceDbRow>('SELECT * FROM devices WHERE win_id = $1', [winId]))[0]),
     listDevices: async (organizationId, page) =>
       (
-        await (page
-          ? q<DeviceDbRow>('SELECT * FROM devices WHERE organization_id = $1 AND id COLLATE "C" > $2 ORDER BY id COLLATE "C" LIMIT $3', [
-              organizationId,
-              page.after ?? '',
-              page.limit ?? null,
-            ])
-          : q<DeviceDbRow>('SELECT * FROM devices WHERE organization_id = $1 ORDER BY id COLLATE "C"', [organizationId]))
+        await (page?.search !== undefined
+          ? q<DeviceDbRow>(
+              `SELECT * FROM devices WHERE organization_id = $1 AND id COLLATE "C" > $2
+                 AND (strpos(lower(id), $4) > 0 OR strpos(lower(coalesce(win_id, '')), $4) > 0
+                   OR strpos(lower(coalesce(doc::json ->> 'displayName', '')), $4) > 0 OR strpos(lower(coalesce(doc::json ->> 'tags', '')), $4) > 0)
+               ORDER BY id COLLATE "C" LIMIT $3`,
+              [organizationId, page.after ?? '', page.limit ?? null, page.search.toLowerCase()],
+            )
+          : page
+            ? q<DeviceDbRow>('SELECT * FROM devices WHERE organization_id = $1 AND id COLLATE "C" > $2 ORDER BY id COLLATE "C" LIMIT $3', [
+                organizationId,
+                page.after ?? '',
+                page.limit ?? null,
+              ])
+            : q<DeviceDbRow>('SELECT * FROM devices WHERE organization_id = $1 ORDER BY id COLLATE "C"', [organizationId]))
       ).map((r) => toDevice(r) as DeviceRow),
     putDevice: async (device) => {
       const rows = await q<{ revision: string }>(

@@ -281,9 +281,16 @@ export class SqliteStore implements Store {
         Promise.resolve(
           // SQLite compares TEXT by its bytes (BINARY): UTF-8 byte order, which is code-point order.
           (
-            (page
-              ? p('SELECT * FROM devices WHERE organization_id = ? AND id > ? ORDER BY id LIMIT ?').all(organizationId, page.after ?? '', page.limit ?? -1)
-              : p('SELECT * FROM devices WHERE organization_id = ? ORDER BY id').all(organizationId)) as DeviceDbRow[]
+            (page?.search !== undefined
+              ? p(
+                  `SELECT * FROM devices WHERE organization_id = @org AND id > @after
+                     AND (instr(lower(id), @q) > 0 OR instr(lower(coalesce(win_id, '')), @q) > 0
+                       OR instr(lower(coalesce(json_extract(doc, '$.displayName'), '')), @q) > 0 OR instr(lower(coalesce(json_extract(doc, '$.tags'), '')), @q) > 0)
+                   ORDER BY id LIMIT @limit`,
+                ).all({ org: organizationId, after: page.after ?? '', q: page.search.toLowerCase(), limit: page.limit ?? -1 })
+              : page
+                ? p('SELECT * FROM devices WHERE organization_id = ? AND id > ? ORDER BY id LIMIT ?').all(organizationId, page.after ?? '', page.limit ?? -1)
+                : p('SELECT * FROM devices WHERE organization_id = ? ORDER BY id').all(organizationId)) as DeviceDbRow[]
           ).map((r) => toDevice(r) as DeviceRow),
         ),
       putDevice: (device) => {

@@ -170,9 +170,11 @@ export interface StoreTx {
   getDeviceByWinId(winId: string): Promise<DeviceRow | undefined>;
   /**
    * The organization's devices in the byte (code-point) order of `id`, the same on both stores:
-   * all of them, or with `page` at most `limit` of those whose id sorts after `after`.
+   * all of them, or with `page` at most `limit` of those whose id sorts after `after`. With
+   * `search`, only those whose id, winId, `displayName` or `tags` contain it (ASCII letters
+   * compared case-insensitively).
    */
-  listDevices(organizationId: string, page?: { after?: string; limit?: number }): Promise<DeviceRow[]>;
+  listDevices(organizationId: string, page?: { after?: string; limit?: number; search?: string }): Promise<DeviceRow[]>;
   /** Inserts or replaces the API-owned document; bumps `revision` and returns the new one. */
   putDevice(device: { id: string; organizationId: string; winId: string | null; doc: JsonObject }): Promise<number>;
   /**

@@ -63,3 +63,21 @@ describe('GET /mdm/windows/policies', () => {
     expectError(await api(ctx.server, 'GET', '/mdm/windows/policies', tokens.contosoReadOnly), 403, 4003, 'Permission required: mdm.windows.policy.read');
   });
 });
+
+describe('GET /mdm/windows/devices?q=', () => {
+  test('searches the caller\'s devices by a part of the id, winId, name or a tag, a page at a time', async () => {
+    const ids = async (query: string): Promise<{ ids: string[]; nextCursor: unknown }> => {
+      const result = await api(ctx.server, 'GET', `/mdm/windows/devices?${query}`, tokens.contosoReadOnly);
+      expect(result.status).toBe(200);
+      return { ids: (result.json['data'] as { id: string }[]).map((d) => d.id), nextCursor: result.json['nextCursor'] };
+    };
+    expect(await ids('q=laptop')).toEqual({ ids: ['dev-contoso-001', 'dev-contoso-003'], nextCursor: null });
+    const first = await ids('q=laptop&limit=1');
+    expect(first.ids).toEqual(['dev-contoso-001']);
+    expect(await ids(`q=laptop&limit=1&cursor=${String(first.nextCursor)}`)).toEqual({ ids: ['dev-contoso-003'], nextCursor: null });
+    expect((await ids('q=SALES')).ids).toEqual(['dev-contoso-001']);
+    // Fabrikam's front desk is another organization's.
+    expect((await ids('q=front')).ids).toEqual([]);
+    expectError(await api(ctx.server, 'GET', `/mdm/windows/devices?q=${'x'.repeat(201)}`, tokens.contosoReadOnly), 400, 4000, 'Invalid request query: query.q: Too big: expected string to have <=200 characters');
+  });
+});
