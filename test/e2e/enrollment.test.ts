@@ -63,7 +63,13 @@ describe('a device enrolls from zero and checks in with the certificate it was i
   let device: EnrolledWindowsDevice;
 
   beforeAll(async () => {
-    device = await enrollWindowsDevice({ url: fleet.server.origin, email: 'Alice@Contoso.example', token: await token(), ca, deviceName: 'DESKTOP-ALICE' });
+    device = await enrollWindowsDevice({
+      url: fleet.server.origin,
+      email: 'Alice@Contoso.example',
+      token: await token({ email: 'alice@contoso.example' }),
+      ca,
+      deviceName: 'DESKTOP-ALICE',
+    });
   });
 
   test('the provisioning document: root, client certificate, DM account, poll schedule, ROBO renewal', () => {
@@ -111,8 +117,8 @@ describe('a device enrolls from zero and checks in with the certificate it was i
     expect(doc['enrolledDate']).toEqual(doc['createdAt']);
     expect(doc['updatedAt']).toEqual(doc['createdAt']);
     expect(doc['stateHistory']).toEqual([{ state: 'ACTIVE', date: doc['enrolledDate'], config: { reason: 'enrollment' } }]);
-    const enrollment = doc['enrollment'] as { context: Record<string, string[]>; enrollmentType: string };
-    expect(enrollment.enrollmentType).toBe('Full');
+    const enrollment = doc['enrollment'] as { context: Record<string, string[]>; enrollmentType: string; email: string; username: string };
+    expect(enrollment).toMatchObject({ enrollmentType: 'Full', email: 'alice@contoso.example', username: 'alice@contoso.example' });
     expect(enrollment.context['MAC']).toEqual(['00-0C-29-51-60-9D', '1A-77-20-52-41-53']);
     expect(enrollment.context['DeviceID']).toEqual([device.deviceId]);
   });
@@ -139,6 +145,14 @@ describe('a device enrolls from zero and checks in with the certificate it was i
 });
 
 describe('programmatic enrollment and tokens', () => {
+  test('a username is a claim: with a token for no one in particular it names no user', async () => {
+    const device = await enrollWindowsDevice({ url: fleet.server.origin, email: 'bob@contoso.example', token: await token(), ca });
+    const doc = await deviceDoc(device.deviceId);
+    expect(doc['mdmUser']).toBeUndefined();
+    expect(doc['enrollment']).toMatchObject({ username: 'bob@contoso.example' });
+    expect(doc['enrollment']).not.toHaveProperty('email');
+  });
+
   test('the same token as a DeviceEnrollmentUserToken (RegisterDeviceWithManagement) enrolls too', async () => {
     const device = await enrollWindowsDevice({ url: fleet.server.origin, email: 'bob@contoso.example', token: await token(), ca, credentials: 'user-token' });
     const sim = simulator(device);

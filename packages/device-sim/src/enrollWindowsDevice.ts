@@ -152,6 +152,19 @@ async function post(dispatcher: Dispatcher, url: string, body: string, what: str
   return tree;
 }
 
+/** A WSTEP RequestSecurityToken in `body`: Issue with a PKCS#10, or Renew with a PKCS#7. */
+function requestSecurityToken(body: XMLBuilder, kind: 'Issue' | 'Renew', request: Buffer): XMLBuilder {
+  const rst = body.ele(NS.wst, 'wst:RequestSecurityToken');
+  rst.ele(NS.wst, 'wst:TokenType').txt(TOKEN_TYPE);
+  rst.ele(NS.wst, 'wst:RequestType').txt(`http://docs.oasis-open.org/ws-sx/ws-trust/200512/${kind}`);
+  rst
+    .ele(NS.wsse, 'wsse:BinarySecurityToken')
+    .att('ValueType', `http://schemas.microsoft.com/windows/pki/2009/01/enrollment#${kind === 'Issue' ? 'PKCS10' : 'PKCS7'}`)
+    .att('EncodingType', BASE64)
+    .txt(request.toString('base64'));
+  return rst;
+}
+
 function context(ac: XMLBuilder, items: readonly (readonly [string, string])[]): void {
   for (const [name, value] of items) ac.ele(NS.ac, 'ac:ContextItem').att('Name', name).ele(NS.ac, 'ac:Value').txt(value);
 }
@@ -253,14 +266,7 @@ export async function enrollWindowsDevice(options: EnrollWindowsDeviceOptions): 
     const keys = generateKeyPairSync('rsa', { modulusLength: 2048 });
     const csr = windowsCertificateRequest({ ...keys, deviceId });
     const rst = envelope(ACTION.rst, enrollmentUrl, (h) => security(h, options));
-    const body = rst.body.ele(NS.wst, 'wst:RequestSecurityToken');
-    body.ele(NS.wst, 'wst:TokenType').txt(TOKEN_TYPE);
-    body.ele(NS.wst, 'wst:RequestType').txt('http://docs.oasis-open.org/ws-sx/ws-trust/200512/Issue');
-    body
-      .ele(NS.wsse, 'wsse:BinarySecurityToken')
-      .att('ValueType', 'http://schemas.microsoft.com/windows/pki/2009/01/enrollment#PKCS10')
-      .att('EncodingType', BASE64)
-      .txt(csr.toString('base64'));
+    const body = requestSecurityToken(rst.body, 'Issue', csr);
     const macs = options.macs ?? ['00-0C-29-51-60-9D', '1A-77-20-52-41-53'];
     context(body.ele(NS.ac, 'ac:AdditionalContext'), [
       ['UXInitiated', options.credentials === 'user-token' ? 'false' : 'true'],
@@ -335,14 +341,7 @@ export async function renewWindowsCertificate(options: RenewWindowsCertificateOp
     const current = new X509Certificate(options.certPem);
     const pkcs7 = windowsRenewalRequest(csr, { certDer: current.raw, privateKey: createPrivateKey(options.keyPem) });
     const rst = envelope(ACTION.rst, url);
-    const body = rst.body.ele(NS.wst, 'wst:RequestSecurityToken');
-    body.ele(NS.wst, 'wst:TokenType').txt(TOKEN_TYPE);
-    body.ele(NS.wst, 'wst:RequestType').txt('http://docs.oasis-open.org/ws-sx/ws-trust/200512/Renew');
-    body
-      .ele(NS.wsse, 'wsse:BinarySecurityToken')
-      .att('ValueType', 'http://schemas.microsoft.com/windows/pki/2009/01/enrollment#PKCS7')
-      .att('EncodingType', BASE64)
-      .txt(pkcs7.toString('base64'));
+    requestSecurityToken(rst.body, 'Renew', pkcs7);
     const provisioned = readProvisioning(await post(dispatcher, url, rst.doc.end(), 'Renew'), 'Renew');
     return { certPem: provisioned.clientPem, keyPem: keyPem(keys.privateKey) };
   } finally {

@@ -14,8 +14,10 @@ export type EnrollmentCredentials =
 /** Who an enrollment is for, once the credentials are accepted. */
 export interface EnrollmentPrincipal {
   organizationId: string;
-  /** The enrolling user, when the credentials name one. */
+  /** The enrolling user's email, when the credentials prove it (a token for that user, a federated identity). */
   email?: string;
+  /** The username the device typed, as it typed it: a claim, never used to pick the device's user. */
+  username?: string;
   /** What to record as how the device was enrolled (`enrollment-token:<id>`, `federated:<issuer>`, ...). */
   via: string;
 }
@@ -56,7 +58,13 @@ export class TokenAuthenticator implements EnrollmentAuthenticator {
       if (row.maxUses !== null && row.uses >= row.maxUses) return { refused: 'the enrollment token is used up' };
       if (row.email !== null && username !== row.email) return { refused: 'the enrollment token is for another user' };
       if (options.consume && !(await tx.useEnrollmentToken(row.id, now))) return { refused: 'the enrollment token is used up' };
-      return { organizationId: row.organizationId, ...(username ? { email: username } : {}), via: `enrollment-token:${row.id}` };
+      // Only a token issued for an email proves who enrolls; any other username is a claim.
+      return {
+        organizationId: row.organizationId,
+        ...(row.email !== null ? { email: row.email } : {}),
+        ...(username ? { username } : {}),
+        via: `enrollment-token:${row.id}`,
+      };
     }
     return { refused: 'unknown enrollment token' };
   }

@@ -123,6 +123,8 @@ export function enrollmentRoutes(options: EnrollmentRoutesOptions): Route[] {
     log.warn({ code: error.code, service: kind, reason: error.message }, 'refused an enrollment request');
     if (kind === 'enrollment' || error instanceof EnrollmentRateLimitedError) service.count(error.code.replace(/^ERR_/, '').toLowerCase());
     const headers: Record<string, string> = error instanceof EnrollmentRateLimitedError ? { 'retry-after': String(error.retryAfterSeconds) } : {};
+    // Refused before its body was read: the connection cannot carry another request.
+    if (error.fault.httpStatus === 429 || error.fault.httpStatus === 415) headers['connection'] = 'close';
     sendSoap(res, error.fault.httpStatus, soapFault(error.fault, error.message, relatesTo), headers);
   };
 

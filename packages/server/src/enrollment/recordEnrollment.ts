@@ -77,6 +77,7 @@ export async function recordEnrollment(
     enrollmentType: input.enrollmentType,
     via: principal.via,
     ...(principal.email ? { email: principal.email } : {}),
+    ...(principal.username ? { username: principal.username } : {}),
     context: input.context,
   };
   const mdmUserId = await userId(tx, principal.organizationId, principal.email);
