@@ -144,10 +144,10 @@ export class DeviceEndpoint {
   }
 
   /** Answers one device message (the HTTP body) from a device authenticated as `identity`. */
-  async handle(body: Buffer, identity: DeviceIdentity): Promise<DeviceResponse> {
+  async handle(body: Buffer, identity: DeviceIdentity, requestLog?: Logger): Promise<DeviceResponse> {
     const started = process.hrtime.bigint();
     const tally: MessageTally = { outcome: 'served', verbs: [], statuses: [] };
-    const answer = await this.#handle(body, identity, tally);
+    const answer = await this.#handle(body, identity, tally, requestLog ?? this.#o.logger);
     const metrics = this.#o.metrics;
     if (metrics) {
       metrics.deviceMessages.inc(tally.reason !== undefined ? { outcome: tally.outcome, reason: tally.reason } : { outcome: tally.outcome });
@@ -158,8 +158,8 @@ export class DeviceEndpoint {
     return answer;
   }
 
-  async #handle(body: Buffer, identity: DeviceIdentity, tally: MessageTally): Promise<DeviceResponse> {
-    const log = this.#o.logger;
+  async #handle(body: Buffer, identity: DeviceIdentity, tally: MessageTally, requestLog: Logger): Promise<DeviceResponse> {
+    let log = requestLog;
     let message: SyncMLMessage;
     try {
       message = parseMessage(body, { maxBytes: this.#o.maxRequestBytes });
@@ -174,6 +174,8 @@ export class DeviceEndpoint {
     }
     const header = message.header;
     const winId = header.source.locURI;
+    // Every line about this message says which device, session and message it is about.
+    log = log.child({ winId, sessionId: header.sessionId, msgId: header.msgId });
     if (identity.kind === 'none') {
       tally.outcome = 'refused';
       tally.reason = 'no_identity';
@@ -193,7 +195,7 @@ export class DeviceEndpoint {
     const ordinal = ++this.#messages;
     const run = (): Promise<DeviceResponse | 'unknown'> =>
       this.#o.store.transaction(async (tx) => {
-        const result = await this.#inTransaction(tx, key, identity, message, body, snapshot, tally);
+        const result = await this.#inTransaction(tx, key, identity, message, body, snapshot, tally, log);
         this.#crashAt('before-commit', ordinal);
         return result;
       });
@@ -238,23 +240,24 @@ export class DeviceEndpoint {
     rawBody: Buffer,
     snapshot: PolicySnapshot,
     tally: MessageTally,
+    messageLog: Logger,
   ): Promise<DeviceResponse | 'unknown'> {
-    const log = this.#o.logger;
     const now = this.#o.now();
     const nowIso = now.toISOString();
     const header = message.header;
     const context = await tx.openDeviceMessage(key, header.sessionId, header.msgId);
     if (!context) return 'unknown';
     let row = context.device;
+    const log = messageLog.child({ deviceId: row.id });
     if (row.winId !== header.source.locURI) {
       tally.outcome = 'refused';
       tally.reason = 'source_mismatch';
-      log.warn({ winId: header.source.locURI, deviceId: row.id }, "refused a device message: the SyncHdr Source is not the certificate's device");
+      log.warn("refused a device message: the SyncHdr Source is not the certificate's device");
       return this.#refusal(header, 403, 'source-mismatch');
     }
     if (identity.kind === 'dev-auth' && !this.#warnedDevAuth.has(row.id)) {
       this.#warnedDevAuth.add(row.id);
-      log.warn({ winId: row.winId }, 'DEV AUTH: trusting the SyncHdr Source of this device without a certificate');
+      log.warn('DEV AUTH: trusting the SyncHdr Source of this device without a certificate');
     }
 
     // The first message with a renewed certificate (a retried one too) retires the certificate it replaces.
@@ -263,7 +266,7 @@ export class DeviceEndpoint {
       // Written now, whatever this message turns out to be (a retry answered from the log too).
       await tx.updateDeviceReport(row.id, renewed, row.convergedFingerprint);
       row = { ...row, report: renewed };
-      log.info({ deviceId: row.id }, 'a renewed certificate was used: the previous one is revoked');
+      log.info('a renewed certificate was used: the previous one is revoked');
     }
 
     const startsSession = message.body.some(
@@ -284,13 +287,13 @@ export class DeviceEndpoint {
     });
     if (decision === 'replay' && context.logged) {
       tally.outcome = 'retried';
-      log.info({ deviceId: row.id, sessionId: header.sessionId, msgId: header.msgId }, 'answered a retried message from the log');
+      log.info('answered a retried message from the log');
       return { status: context.logged.status, contentType: SYNCML, body: context.logged.response };
     }
     if (decision === 'session-over' || decision === 'expired') {
       tally.outcome = 'bad_input';
       tally.reason = 'ERR_NOT_A_RETRY';
-      log.warn({ deviceId: row.id, sessionId: header.sessionId, msgId: header.msgId, decision }, 'refused a repeated device message that is not a retry');
+      log.warn({ decision }, 'refused a repeated device message that is not a retry');
       const why =
         decision === 'expired'
           ? `was answered more than ${Math.round(this.#o.retryWindowMs / 1000)} s ago and is not answered again`
@@ -318,7 +321,7 @@ export class DeviceEndpoint {
       if (header.msgId <= state.lastMsgId) {
         tally.outcome = 'bad_input';
         tally.reason = 'ERR_MSGID_REUSED';
-        log.warn({ deviceId: row.id, msgId: header.msgId }, 'MsgID already processed with a different body');
+        log.warn('MsgID already processed with a different body');
         return {
           status: 400,
           contentType: 'text/plain',
@@ -348,7 +351,7 @@ export class DeviceEndpoint {
     if (unenrolled && (row.report['enrollment'] as JsonObject | undefined)?.['state'] !== 'UNENROLLED') {
       // Unenrolled now: its certificates stop working once this answer is out.
       const revoked = await tx.deleteDeviceCerts(row.id);
-      log.info({ deviceId: row.id, revoked }, 'the device unenrolled: its certificates are revoked');
+      log.info({ revoked }, 'the device unenrolled: its certificates are revoked');
     }
     if (effects.results.length > 0) report = mergeSummary(report, summaryFromResults(effects.results) as JsonObject);
 
@@ -368,10 +371,10 @@ export class DeviceEndpoint {
           state.planFingerprint = fingerprint;
           fastPath = true;
         } else {
-          pendingRows = await this.#plan(tx, row, state, snapshot, fingerprint, due, nowIso);
+          pendingRows = await this.#plan(tx, row, state, snapshot, fingerprint, due, nowIso, log);
         }
       } else if (!snapshot.available && state.queue.length === 0 && state.planFingerprint === null) {
-        log.warn({ deviceId: row.id, reason: snapshot.reason }, 'desired state unavailable: answering without new commands');
+        log.warn({ reason: snapshot.reason }, 'desired state unavailable: answering without new commands');
       }
       planned = this.#nextMessage(state, row.id, nowIso, pendingRows);
     }
@@ -449,15 +452,14 @@ export class DeviceEndpoint {
       log: { sessionId: header.sessionId, msgId: header.msgId, message: { requestSha256, response, status: 200 }, createdAt: nowIso },
       ...(pruneLogExcept ? { pruneLogExcept } : {}),
     });
-    log.debug({ deviceId: row.id, msgId: header.msgId, commands: composed.sent.length, statuses: effects.statuses.length }, 'answered a device message');
+    log.debug({ commands: composed.sent.length, statuses: effects.statuses.length }, 'answered a device message');
     tally.outcome = fastPath ? 'fast_path' : 'served';
     tally.verbs = composed.sent.map((c) => c.queued.command.kind);
     tally.statuses = statuses;
     if (sessionOver) {
+      // winId and sessionId are on the line already (the message's logger); deviceId is not.
       tally.sessionLine = {
         deviceId: row.id,
-        winId: row.winId,
-        sessionId: state.sessionId,
         messages: state.lastMsgId,
         commands: counts.commands,
         statuses: counts.statuses,
@@ -513,6 +515,7 @@ export class DeviceEndpoint {
     fingerprint: string,
     refresh: InventoryKind[],
     now: string,
+    log: Logger,
   ): Promise<NodeStateRow[]> {
     const inputs = await snapshot.load(tx, row);
     const resolution = resolveEffectivePolicy(inputs);
@@ -545,7 +548,7 @@ export class DeviceEndpoint {
     } catch (error) {
       // A MaxMsgSize too small to carry any command: nothing can be sent to this device.
       if (!(error instanceof RangeError)) throw error;
-      this.#o.logger.warn({ deviceId: row.id, maxMsgSize: state.maxMsgSize, err: error.message }, 'cannot plan for this device');
+      log.warn({ maxMsgSize: state.maxMsgSize, err: error.message }, 'cannot plan for this device');
       state.planFingerprint = fingerprint;
       state.planComplete = false;
       state.replan = false;
@@ -553,7 +556,7 @@ export class DeviceEndpoint {
       return [];
     }
     for (const issue of [...resolution.issues, ...plan.issues]) {
-      this.#o.logger.warn({ deviceId: row.id, code: issue.code, path: issue.path }, issue.message);
+      log.warn({ code: issue.code, path: issue.path }, issue.message);
     }
     // A Delete's nodes remember what the device holds, which it keeps if it refuses.
     const journalNode = (node: PlannedNode): JournalNode => (node.op === 'delete' ? { ...node, held: rows.get(node.locUri)?.value ?? null } : node);

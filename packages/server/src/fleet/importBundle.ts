@@ -81,6 +81,11 @@ function deviceDoc(device: ImportBundle['devices'][number]): JsonObject {
  * {@link checkImportBundle} refuse a bundle (a config key that is no OMA-URI, an unknown permission);
  * its warnings are not this function's to report.
  */
+function withoutStamps(doc: JsonObject): JsonObject {
+  const { createdAt: _created, updatedAt: _updated, ...rest } = doc;
+  return rest;
+}
+
 export async function importBundle(store: Store, input: unknown, now: Date = new Date()): Promise<ImportSummary> {
   const bundle = validate(input);
   const createdAt = now.toISOString();
@@ -150,15 +155,28 @@ export async function importBundle(store: Store, input: unknown, now: Date = new
     for (const device of bundle.devices) {
       const doc = deviceDoc(device);
       const existing = await tx.getDevice(device.id);
-      if (
-        existing &&
+      // The document always carries createdAt and updatedAt (the upstream example has both): kept
+      // from the bundle when it gives them, else from the stored document, else now. A re-import
+      // that changes nothing else leaves them alone, so that import stays idempotent.
+      const stamp = (key: 'createdAt' | 'updatedAt'): unknown => doc[key] ?? existing?.doc[key];
+      const same =
+        existing !== undefined &&
         existing.organizationId === device.organizationId &&
         existing.winId === (device.winId ?? null) &&
-        isDeepStrictEqual(existing.doc, doc)
-      ) {
+        isDeepStrictEqual(withoutStamps(existing.doc), withoutStamps(doc)) &&
+        stamp('createdAt') === existing.doc['createdAt'] &&
+        stamp('updatedAt') === existing.doc['updatedAt'] &&
+        existing.doc['createdAt'] !== undefined &&
+        existing.doc['updatedAt'] !== undefined;
+      if (same) {
         summary.unchanged++;
       } else {
-        await tx.putDevice({ id: device.id, organizationId: device.organizationId, winId: device.winId ?? null, doc });
+        const stamped: JsonObject = {
+          ...doc,
+          createdAt: (doc['createdAt'] ?? existing?.doc['createdAt'] ?? createdAt) as string,
+          updatedAt: (doc['updatedAt'] ?? createdAt) as string,
+        };
+        await tx.putDevice({ id: device.id, organizationId: device.organizationId, winId: device.winId ?? null, doc: stamped });
         summary.devices++;
       }
       if (device.certificateThumbprints && device.certificateThumbprints.length > 0) {

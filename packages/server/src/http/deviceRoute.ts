@@ -60,7 +60,7 @@ export function deviceRoute(endpoint: DeviceEndpoint, mdmPath: `/${string}`, ide
         }
         throw error;
       }
-      const answer = await endpoint.handle(body, identifyDevice(req, identity));
+      const answer = await endpoint.handle(body, identifyDevice(req, identity), log.child({ component: 'device-endpoint' }));
       if (answer.refusal !== undefined) res.setHeader('winmdm-refusal', answer.refusal);
       sendText(res, answer.status, answer.contentType, answer.body);
     },

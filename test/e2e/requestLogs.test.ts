@@ -1,0 +1,55 @@
+import { Writable } from 'node:stream';
+import { pino } from 'pino';
+import { afterAll, beforeAll, expect, test } from 'vitest';
+import { startFleet, windowsFirstMessage, type Fleet } from '../support/fleet.js';
+
+/** Every line of a request carries its id; every device line says which device, session and message. */
+const raw: string[] = [];
+const sink = new Writable({
+  write(chunk: Buffer, _encoding, done) {
+    for (const line of chunk.toString('utf8').split('\n')) if (line.trim() !== '') raw.push(line);
+    done();
+  },
+});
+let fleet: Fleet;
+beforeAll(async () => {
+  fleet = await startFleet({ logger: pino({ level: 'debug' }, sink) });
+});
+afterAll(async () => {
+  await fleet.close();
+});
+
+test('request ids on every line of a request; device, session and message ids on every device line', async () => {
+  const device = await fleet.device('DEMO-LAPTOP-003');
+  const summary = await device.runSession();
+  expect(summary.ended).toBe('server-done');
+  const sent = await device.sendRaw(windowsFirstMessage('DEMO-LAPTOP-003', '77'), { headers: { 'x-request-id': 'proxy-req-42' } });
+  expect(sent.headers['x-request-id']).toBe('proxy-req-42');
+  expect((await fleet.api('GET', '/mdm/windows/devices/nope')).status).toBe(404);
+
+  const lines = raw.map((l) => JSON.parse(l) as Record<string, unknown>);
+  const ofRequests = lines.filter((l) => l['msg'] === 'request received');
+  expect(ofRequests.length).toBe(summary.messages + 2);
+  // Every line logged while a request was handled carries that request's id.
+  const ids = new Set(ofRequests.map((l) => l['reqId']));
+  const device_lines = lines.filter((l) => l['component'] === 'device-endpoint');
+  expect(device_lines.length).toBeGreaterThan(summary.messages);
+  for (const line of device_lines) {
+    expect(ids.has(line['reqId']), JSON.stringify(line)).toBe(true);
+    expect(line).toMatchObject({ winId: 'DEMO-LAPTOP-003', sessionId: expect.any(String), msgId: expect.any(Number) });
+  }
+  const answered = lines.filter((l) => l['msg'] === 'answered a device message');
+  expect(answered.length).toBe(summary.messages + 1);
+  for (const line of answered) expect(line['deviceId']).toBe('dev-contoso-003');
+  expect(lines.find((l) => l['msg'] === 'device session')).toMatchObject({ deviceId: 'dev-contoso-003', winId: 'DEMO-LAPTOP-003', sessionId: summary.sessionId });
+  // A proxy's request id is kept; the API's error line has its request id too.
+  expect(lines.filter((l) => l['reqId'] === 'proxy-req-42').map((l) => l['msg'])).toEqual(
+    expect.arrayContaining(['request received', 'answered a device message', 'request answered']),
+  );
+  const notFound = lines.find((l) => l['msg'] === 'Entity not found');
+  expect(ids.has(notFound?.['reqId'])).toBe(true);
+  // No line names a field twice (a binding and the same field again).
+  for (const line of raw) {
+    for (const key of ['"reqId"', '"deviceId"', '"winId"', '"sessionId"', '"msgId"']) expect(line.split(key).length, line).toBeLessThanOrEqual(2);
+  }
+});
