@@ -1,23 +1,16 @@
-import { Writable } from 'node:stream';
-import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { DeviceModel } from '@winmdm/device-sim';
+import { capturedLog } from '../support/capturedLog.js';
 import { commandsOf, P, startFleet, type Fleet } from '../support/fleet.js';
 
 /**
  * What an operator reads at the default level: one line per device session and one per change made
  * through the API, and nothing per message or per read.
  */
-const lines: Record<string, unknown>[] = [];
-const sink = new Writable({
-  write(chunk: Buffer, _encoding, done) {
-    for (const line of chunk.toString('utf8').split('\n')) if (line.trim() !== '') lines.push(JSON.parse(line) as Record<string, unknown>);
-    done();
-  },
-});
+const { logger, lines } = capturedLog('info');
 let fleet: Fleet;
 beforeAll(async () => {
-  fleet = await startFleet({ logger: pino({ level: 'info' }, sink) });
+  fleet = await startFleet({ logger });
 });
 afterAll(async () => {
   await fleet.close();

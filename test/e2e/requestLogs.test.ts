@@ -1,19 +1,12 @@
-import { Writable } from 'node:stream';
-import { pino } from 'pino';
 import { afterAll, beforeAll, expect, test } from 'vitest';
+import { capturedLog } from '../support/capturedLog.js';
 import { startFleet, windowsFirstMessage, type Fleet } from '../support/fleet.js';
 
 /** Every line of a request carries its id; every device line says which device, session and message. */
-const raw: string[] = [];
-const sink = new Writable({
-  write(chunk: Buffer, _encoding, done) {
-    for (const line of chunk.toString('utf8').split('\n')) if (line.trim() !== '') raw.push(line);
-    done();
-  },
-});
+const { logger, raw, lines } = capturedLog('debug');
 let fleet: Fleet;
 beforeAll(async () => {
-  fleet = await startFleet({ logger: pino({ level: 'debug' }, sink) });
+  fleet = await startFleet({ logger });
 });
 afterAll(async () => {
   await fleet.close();
@@ -27,14 +20,13 @@ test('request ids on every line of a request; device, session and message ids on
   expect(sent.headers['x-request-id']).toBe('proxy-req-42');
   expect((await fleet.api('GET', '/mdm/windows/devices/nope')).status).toBe(404);
 
-  const lines = raw.map((l) => JSON.parse(l) as Record<string, unknown>);
   const ofRequests = lines.filter((l) => l['msg'] === 'request received');
   expect(ofRequests.length).toBe(summary.messages + 2);
   // Every line logged while a request was handled carries that request's id.
   const ids = new Set(ofRequests.map((l) => l['reqId']));
-  const device_lines = lines.filter((l) => l['component'] === 'device-endpoint');
-  expect(device_lines.length).toBeGreaterThan(summary.messages);
-  for (const line of device_lines) {
+  const deviceLines = lines.filter((l) => l['component'] === 'device-endpoint');
+  expect(deviceLines.length).toBeGreaterThan(summary.messages);
+  for (const line of deviceLines) {
     expect(ids.has(line['reqId']), JSON.stringify(line)).toBe(true);
     expect(line).toMatchObject({ winId: 'DEMO-LAPTOP-003', sessionId: expect.any(String), msgId: expect.any(Number) });
   }
