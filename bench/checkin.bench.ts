@@ -6,15 +6,13 @@
  * session — each paired, run by run and alternating, with a raw node:http(s) server that reads the
  * same request bodies and answers the same response bytes. Also the server's peak RSS.
  */
-import { fork, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import pg from 'pg';
 import { Agent } from 'undici';
 import { LeanDevice } from '@winmdm/device-sim';
 import { median, type BenchModule, type BenchResult } from './harness.js';
+import { ask, child, exited, postgresReachable } from './children.js';
 import { drive, percentiles, recordingProxy, type DriveResult } from './checkin/drive.js';
 import type { FleetServerConfig, FleetServerMessage } from './checkin/fleetServer.js';
 import { winIdOf } from './checkin/benchFleet.js';
@@ -22,43 +20,6 @@ import type { RawServerMessage, RawTemplates } from './checkin/rawServer.js';
 
 const CONCURRENCY = 64;
 const SETTINGS = 200;
-const here = (file: string): string => fileURLToPath(new URL(file, import.meta.url));
-const tsx = new URL('../node_modules/tsx/dist/loader.mjs', import.meta.url).href;
-
-/** WINMDM_BENCH_PROFILE=<dir> writes a CPU profile of the server process (node --cpu-prof) there. */
-const profileDir = process.env['WINMDM_BENCH_PROFILE'];
-
-function child<M>(script: string, env: Record<string, string>, profile = false): Promise<{ process: ChildProcess; ready: M }> {
-  const proc = fork(here(script), [], {
-    execArgv: ['--conditions=@winmdm/source', '--import', tsx, ...(profile && profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [])],
-    env: { ...process.env, ...env },
-    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-  });
-  return new Promise((resolve, reject) => {
-    proc.once('message', (m) => resolve({ process: proc, ready: m as M }));
-    proc.once('exit', (code) => reject(new Error(`${script} exited with ${code}`)));
-  });
-}
-
-function ask<M>(proc: ChildProcess, message: object): Promise<M> {
-  return new Promise((resolve) => {
-    proc.once('message', (m) => resolve(m as M));
-    proc.send(message);
-  });
-}
-
-async function postgresReachable(url: string): Promise<boolean> {
-  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 2000 });
-  try {
-    await client.connect();
-    return true;
-  } catch {
-    return false;
-  } finally {
-    await client.end().catch(() => undefined);
-  }
-}
-
 interface Pair {
   winmdm: DriveResult[];
   raw: DriveResult[];
@@ -286,7 +247,7 @@ async function benchStore(kind: 'sqlite' | 'postgres', quick: boolean, pgUrl: st
     await keepAlive.close();
     raw.process.send({ type: 'stop' });
     fleet.process.send({ type: 'stop' });
-    await Promise.all([raw.process, fleet.process].map((p) => new Promise((r) => (p.exitCode !== null ? r(null) : p.once('exit', r)))));
+    await Promise.all([raw.process, fleet.process].map(exited));
     rmSync(dir, { recursive: true, force: true });
   }
 }

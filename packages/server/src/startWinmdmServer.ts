@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import { pino, type Logger } from 'pino';
+import type { ResolutionCache } from '@winmdm/policy';
 import type { Store } from './store/Store.js';
 import { DeviceEndpoint, type CrashPoint } from './device/DeviceEndpoint.js';
 import { StorePolicySource, type PolicySource } from './device/PolicySource.js';
@@ -83,6 +84,8 @@ export interface WinmdmServerOptions {
    * On by default wherever the management API is and a CA exists; `false` turns it off.
    */
   enrollment?: false | { settings?: EnrollmentSettingsInput; authenticators?: readonly EnrollmentAuthenticator[] };
+  /** Merged policy stacks the device endpoint shares across devices (default: its own; see DeviceEndpointOptions). */
+  resolutionCache?: ResolutionCache;
   /** Test aid for the crash-safety tests: kill the process at this point of the n-th device message. */
   crash?: CrashPoint;
 }
@@ -150,6 +153,7 @@ export async function startWinmdmServer(options: WinmdmServerOptions): Promise<W
     ...(options.inventoryIntervalMs !== undefined ? { inventoryIntervalMs: options.inventoryIntervalMs } : {}),
     ...(options.maxRequestBytes !== undefined ? { maxRequestBytes: options.maxRequestBytes } : {}),
     ...(options.crash ? { crash: options.crash } : {}),
+    ...(options.resolutionCache ? { resolutionCache: options.resolutionCache } : {}),
     metrics,
   });
   if (options.devAuth) {

@@ -154,6 +154,37 @@ for (const subject of subjects) {
       });
     });
 
+    test('shared document reads: one frozen object per stored text, a new one once the text changes', async () => {
+      await store.transaction(async (tx) => {
+        await tx.putDocument('automation_rules', 'r1', 'o5', { id: 'r1', winPolicyId: 'p1', deviceAudiences: [{ id: 'a', criteria: ['tag:x'] }] });
+        await tx.putDocument('automation_rules', 'r2', 'o5', { id: 'r2', winPolicyId: 'p2' });
+      });
+      const read = () =>
+        store.transaction(async (tx) => ({
+          listed: await tx.listDocuments('automation_rules', 'o5', { shared: true }),
+          got: await tx.getDocuments('automation_rules', ['r2', 'r1'], { shared: true }),
+          fresh: await tx.getDocuments('automation_rules', ['r1']),
+        }));
+      const first = await read();
+      const second = await read();
+      expect(first.listed.map((d) => d['id'])).toEqual(['r1', 'r2']);
+      expect(first.listed[0]).toEqual(first.fresh[0]);
+      // The same objects across transactions and across the two reads.
+      expect(second.listed[0]).toBe(first.listed[0]);
+      expect(first.got.find((d) => d['id'] === 'r1')).toBe(first.listed[0]);
+      // Frozen all the way down; plain reads are not shared.
+      expect(Object.isFrozen(first.listed[0])).toBe(true);
+      expect(Object.isFrozen((first.listed[0]!['deviceAudiences'] as JsonObject[])[0])).toBe(true);
+      expect(first.fresh[0]).not.toBe(first.listed[0]);
+      expect(Object.isFrozen(first.fresh[0])).toBe(false);
+
+      await store.transaction((tx) => tx.putDocument('automation_rules', 'r1', 'o5', { id: 'r1', winPolicyId: 'p9' }));
+      const changed = await read();
+      expect(changed.listed[0]).toEqual({ id: 'r1', winPolicyId: 'p9' });
+      expect(changed.listed[0]).not.toBe(first.listed[0]);
+      expect(changed.listed[1]).toBe(first.listed[1]);
+    });
+
     test('tokens and certificates', async () => {
       await store.transaction(async (tx) => {
         await tx.putApiToken({ tokenSha256: 'h', organizationId: 'o1', permissions: ['a', 'b'], name: 'demo' });

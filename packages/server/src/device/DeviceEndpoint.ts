@@ -4,6 +4,7 @@ import { AlertCodes, parseMessage, serializeMessage, SyncMLError, type SyncHdr, 
 import {
   planCommands,
   resolveEffectivePolicy,
+  ResolutionCache,
   summaryFromResults,
   type DeviceState,
   type KnownNode,
@@ -84,6 +85,12 @@ export interface DeviceEndpointOptions {
   retryWindowMs?: number;
   /** Where device messages, commands sent and statuses received are counted. */
   metrics?: Metrics;
+  /**
+   * Merged policy stacks shared by the devices this endpoint serves (default: one of its own,
+   * bounded to ~1,000,000 records, ~75 MB at worst). Shared by design: devices of a fleet have
+   * few distinct stacks, and after a fleet-wide change each is merged once, not once per device.
+   */
+  resolutionCache?: ResolutionCache;
   crash?: CrashPoint;
 }
 
@@ -135,6 +142,7 @@ export class DeviceEndpoint {
       retryWindowMs: DEFAULT_RETRY_WINDOW_MS,
       now: () => new Date(),
       ...options,
+      resolutionCache: options.resolutionCache ?? new ResolutionCache({ maxWeight: 1_000_000 }),
     };
   }
 
@@ -518,7 +526,7 @@ export class DeviceEndpoint {
     log: Logger,
   ): Promise<NodeStateRow[]> {
     const inputs = await snapshot.load(tx, row);
-    const resolution = resolveEffectivePolicy(inputs);
+    const resolution = resolveEffectivePolicy(inputs, { cache: this.#o.resolutionCache });
     const rows = new Map((await tx.getNodeStates(row.id)).map((n) => [n.locUri, n]));
     const nodes = new Map<string, KnownNode>();
     for (const n of rows.values()) {

@@ -1,5 +1,6 @@
 import pg from 'pg';
 import { postgresMigrations } from './migrations.js';
+import { SharedDocuments } from './SharedDocuments.js';
 import {
   table,
   toDevice,
@@ -42,6 +43,7 @@ export class PostgresStore implements Store {
   readonly kind = 'postgres' as const;
   readonly #pool: pg.Pool;
   readonly #schema: string;
+  readonly #shared = new SharedDocuments();
 
   private constructor(pool: pg.Pool, schema: string) {
     this.#pool = pool;
@@ -101,7 +103,7 @@ export class PostgresStore implements Store {
     let broken = false;
     try {
       await client.query('BEGIN');
-      const result = await fn(makeTx(client));
+      const result = await fn(makeTx(client, this.#shared));
       await client.query('COMMIT');
       return result;
     } catch (error) {
@@ -154,7 +156,7 @@ const FINISH = `WITH
           response = excluded.response, status = excluded.status, created_at = excluded.created_at)
   SELECT 1`;
 
-function makeTx(client: pg.PoolClient): StoreTx {
+function makeTx(client: pg.PoolClient, shared: SharedDocuments): StoreTx {
   const q = async <R extends pg.QueryResultRow>(text: string, values: unknown[] = []): Promise<R[]> =>
     (await client.query<R>({ text, values })).rows;
   // The hot path's statements are named, so each connection parses and plans them once.
@@ -273,19 +275,19 @@ function makeTx(client: pg.PoolClient): StoreTx {
       const row = (await q<{ doc: string }>(`SELECT doc FROM ${table(collection)} WHERE id = $1`, [id]))[0];
       return row ? (JSON.parse(row.doc) as JsonObject) : undefined;
     },
-    getDocuments: async (collection, ids) => {
+    getDocuments: async (collection, ids, options) => {
       if (ids.length === 0) return [];
-      const rows = await q<{ doc: string }>(`SELECT doc FROM ${table(collection)} WHERE id = ANY($1::text[])`, [
+      const rows = await q<{ id: string; doc: string }>(`SELECT id, doc FROM ${table(collection)} WHERE id = ANY($1::text[])`, [
         [...new Set(ids)],
       ]);
-      return rows.map((r) => JSON.parse(r.doc) as JsonObject);
+      return rows.map((r) => (options?.shared ? shared.get(collection, r.id, r.doc) : (JSON.parse(r.doc) as JsonObject)));
     },
-    listDocuments: async (collection, organizationId) =>
+    listDocuments: async (collection, organizationId, options) =>
       (
-        await q<{ doc: string }>(`SELECT doc FROM ${table(collection)} WHERE organization_id = $1 ORDER BY id`, [
+        await q<{ id: string; doc: string }>(`SELECT id, doc FROM ${table(collection)} WHERE organization_id = $1 ORDER BY id`, [
           organizationId,
         ])
-      ).map((r) => JSON.parse(r.doc) as JsonObject),
+      ).map((r) => (options?.shared ? shared.get(collection, r.id, r.doc) : (JSON.parse(r.doc) as JsonObject))),
     putDocument: async (collection, id, organizationId, doc) => {
       await q(
         `INSERT INTO ${table(collection)} (id, organization_id, doc) VALUES ($1, $2, $3)

@@ -2,6 +2,7 @@ import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { sqliteMigrations } from './migrations.js';
+import { SharedDocuments } from './SharedDocuments.js';
 import {
   table,
   toDevice,
@@ -55,6 +56,7 @@ export class SqliteStore implements Store {
   readonly kind = 'sqlite' as const;
   readonly #db: Database.Database;
   readonly #statements = new Map<string, Database.Statement>();
+  readonly #shared = new SharedDocuments();
   readonly #pending: PendingTx[] = [];
   #draining = false;
   /** Settles when the current drain (if any) has run every queued transaction. */
@@ -315,20 +317,21 @@ export class SqliteStore implements Store {
         const row = p(`SELECT doc FROM ${table(collection)} WHERE id = ?`).get(id) as { doc: string } | undefined;
         return Promise.resolve(row ? (JSON.parse(row.doc) as JsonObject) : undefined);
       },
-      getDocuments: (collection, ids) => {
+      getDocuments: (collection, ids, options) => {
         const out: JsonObject[] = [];
         const statement = p(`SELECT doc FROM ${table(collection)} WHERE id = ?`);
         for (const id of new Set(ids)) {
           const row = statement.get(id) as { doc: string } | undefined;
-          if (row) out.push(JSON.parse(row.doc) as JsonObject);
+          if (row) out.push(options?.shared ? this.#shared.get(collection, id, row.doc) : (JSON.parse(row.doc) as JsonObject));
         }
         return Promise.resolve(out);
       },
-      listDocuments: (collection, organizationId) =>
+      listDocuments: (collection, organizationId, options) =>
         Promise.resolve(
-          (p(`SELECT doc FROM ${table(collection)} WHERE organization_id = ? ORDER BY id`).all(organizationId) as {
+          (p(`SELECT id, doc FROM ${table(collection)} WHERE organization_id = ? ORDER BY id`).all(organizationId) as {
+            id: string;
             doc: string;
-          }[]).map((r) => JSON.parse(r.doc) as JsonObject),
+          }[]).map((r) => (options?.shared ? this.#shared.get(collection, r.id, r.doc) : (JSON.parse(r.doc) as JsonObject))),
         ),
       putDocument: (collection, id, organizationId, doc) => {
         p(

@@ -155,6 +155,17 @@ export interface DeviceMessageWrite {
   pruneLogExcept?: readonly string[];
 }
 
+/** How documents are handed out. */
+export interface DocumentReadOptions {
+  /**
+   * Deeply frozen objects shared with every other shared read: the same object for a document
+   * while its stored text is unchanged (the text is read and compared every time). For read-only
+   * use where identity saves work — resolution, whose preparation and cache recognise documents by
+   * identity. Default false: a fresh object the caller may change.
+   */
+  shared?: boolean;
+}
+
 /** Everything a transaction can do. All reads see the transaction's own writes. */
 export interface StoreTx {
   /**
@@ -186,8 +197,10 @@ export interface StoreTx {
   updateDeviceReport(id: string, report: JsonObject, convergedFingerprint: string | null): Promise<void>;
 
   getDocument(collection: Collection, id: string): Promise<JsonObject | undefined>;
-  getDocuments(collection: Collection, ids: readonly string[]): Promise<JsonObject[]>;
-  listDocuments(collection: Collection, organizationId: string): Promise<JsonObject[]>;
+  /** The documents of `ids` that exist (in no particular order). */
+  getDocuments(collection: Collection, ids: readonly string[], options?: DocumentReadOptions): Promise<JsonObject[]>;
+  /** The organization's documents, by id. */
+  listDocuments(collection: Collection, organizationId: string, options?: DocumentReadOptions): Promise<JsonObject[]>;
   putDocument(collection: Collection, id: string, organizationId: string | null, doc: JsonObject): Promise<void>;
 
   /** A counter bumped by every change of the organization's policies, rules, catalogs or users. */
