@@ -154,6 +154,18 @@ for (const subject of subjects) {
       });
     });
 
+    test('a write that fails fails its transaction, even one nobody waited for, and nothing of it stays', async () => {
+      await expect(
+        store.transaction(async (tx) => {
+          await tx.upsertNodeStates('d-failing', [node('./ok')]);
+          // kind is NOT NULL: the database refuses this row (PostgreSQL only tells after COMMIT is sent).
+          await tx.upsertNodeStates('d-failing', [node('./bad', { kind: null as unknown as string })]);
+          return 'acknowledged';
+        }),
+      ).rejects.toThrow(/null|NOT NULL/i);
+      expect(await store.transaction((tx) => tx.getNodeStates('d-failing'))).toEqual([]);
+    });
+
     test('shared document reads: one frozen object per stored text, a new one once the text changes', async () => {
       await store.transaction(async (tx) => {
         await tx.putDocument('automation_rules', 'r1', 'o5', { id: 'r1', winPolicyId: 'p1', deviceAudiences: [{ id: 'a', criteria: ['tag:x'] }] });

@@ -1,5 +1,6 @@
 import pg from 'pg';
 import { postgresMigrations } from './migrations.js';
+import { PgPipeline } from './PgPipeline.js';
 import { SharedDocuments } from './SharedDocuments.js';
 import {
   table,
@@ -57,6 +58,8 @@ export class PostgresStore implements Store {
       max: options.max ?? 10,
       // Set at connection start-up, so no query can run before it takes effect.
       options: `-c search_path=${quoteIdent(schema)}`,
+      // Statements are sent without waiting for the previous answer (see transaction()).
+      pipeline: true,
     });
     // A pool error (e.g. the server restarted) must not crash the process; the next query reconnects.
     pool.on('error', () => undefined);
@@ -98,19 +101,28 @@ export class PostgresStore implements Store {
     }
   }
 
+  /**
+   * Runs `fn` in one transaction. Statements are pipelined (see PgPipeline): BEGIN goes out with
+   * the first statement that needs an answer, and the writes whose result nobody waits for (node
+   * states, the message's finish) go out with COMMIT. Commits stay synchronous, and nothing is
+   * acknowledged until every statement has answered.
+   */
   async transaction<T>(fn: (tx: StoreTx) => Promise<T>): Promise<T> {
     const client = await this.#pool.connect();
     let broken = false;
+    const pipeline = new PgPipeline(client);
     try {
-      await client.query('BEGIN');
-      const result = await fn(makeTx(client, this.#shared));
-      await client.query('COMMIT');
+      pipeline.defer({ text: 'BEGIN' });
+      const result = await fn(makeTx(pipeline, this.#shared));
+      await pipeline.commit();
       return result;
     } catch (error) {
+      // A statement that failed unwaited for is the cause of what failed after it.
+      const cause = await pipeline.firstFailure();
       await client.query('ROLLBACK').catch(() => {
         broken = true;
       });
-      throw error;
+      throw cause?.reason ?? error;
     } finally {
       client.release(broken);
     }
@@ -156,12 +168,21 @@ const FINISH = `WITH
           response = excluded.response, status = excluded.status, created_at = excluded.created_at)
   SELECT 1`;
 
-function makeTx(client: pg.PoolClient, shared: SharedDocuments): StoreTx {
+/**
+ * The transaction's statements. Writes whose result nobody needs are deferred: they run in order
+ * before everything after them (so later reads see them), and the transaction waits for all of
+ * them before it acknowledges anything.
+ */
+function makeTx(pipeline: PgPipeline, shared: SharedDocuments): StoreTx {
   const q = async <R extends pg.QueryResultRow>(text: string, values: unknown[] = []): Promise<R[]> =>
-    (await client.query<R>({ text, values })).rows;
+    (await pipeline.query<R>({ text, values })).rows;
+  const later = (config: pg.QueryConfig): Promise<void> => {
+    pipeline.defer(config);
+    return Promise.resolve();
+  };
   // The hot path's statements are named, so each connection parses and plans them once.
   const named = async <R extends pg.QueryResultRow>(name: string, text: string, values: unknown[]): Promise<R[]> =>
-    (await client.query<R>({ name, text, values })).rows;
+    (await pipeline.query<R>({ name, text, values })).rows;
   return {
     openDeviceMessage: async (key, sessionId, msgId) => {
       const [name, text, first] =
@@ -205,8 +226,8 @@ function makeTx(client: pg.PoolClient, shared: SharedDocuments): StoreTx {
             : undefined,
       };
     },
-    finishDeviceMessage: async (deviceId, write) => {
-      await named('winmdm_finish', FINISH, [
+    finishDeviceMessage: (deviceId, write) =>
+      later({ name: 'winmdm_finish', text: FINISH, values: [
         deviceId,
         JSON.stringify(write.report),
         write.convergedFingerprint,
@@ -221,8 +242,7 @@ function makeTx(client: pg.PoolClient, shared: SharedDocuments): StoreTx {
         write.pruneLogExcept !== undefined,
         [...(write.pruneLogExcept ?? [])],
         write.log.createdAt,
-      ]);
-    },
+      ] }),
     lockDevice: async (id) => toDevice((await q<DeviceDbRow>('SELECT * FROM devices WHERE id = $1 FOR UPDATE', [id]))[0]),
     getDevice: async (id) => toDevice((await q<DeviceDbRow>('SELECT * FROM devices WHERE id = $1', [id]))[0]),
     getDeviceByWinId: async (winId) =>
@@ -350,8 +370,8 @@ function makeTx(client: pg.PoolClient, shared: SharedDocuments): StoreTx {
     deleteDeviceCerts: async (deviceId, thumbprints) => {
       const result =
         thumbprints === undefined
-          ? await client.query('DELETE FROM device_certs WHERE device_id = $1', [deviceId])
-          : await client.query('DELETE FROM device_certs WHERE device_id = $1 AND thumbprint = ANY($2::text[])', [deviceId, [...thumbprints]]);
+          ? await pipeline.query({ text: 'DELETE FROM device_certs WHERE device_id = $1', values: [deviceId] })
+          : await pipeline.query({ text: 'DELETE FROM device_certs WHERE device_id = $1 AND thumbprint = ANY($2::text[])', values: [deviceId, [...thumbprints]] });
       return result.rowCount ?? 0;
     },
 
@@ -365,11 +385,11 @@ function makeTx(client: pg.PoolClient, shared: SharedDocuments): StoreTx {
     getEnrollmentToken: async (tokenSha256) =>
       toEnrollmentToken((await q<EnrollmentTokenDbRow>('SELECT * FROM enrollment_tokens WHERE token_sha256 = $1', [tokenSha256]))[0]),
     useEnrollmentToken: async (id, now) => {
-      const result = await client.query(
-        `UPDATE enrollment_tokens SET uses = uses + 1
+      const result = await pipeline.query({
+        text: `UPDATE enrollment_tokens SET uses = uses + 1
          WHERE id = $1 AND expires_at > $2 AND (max_uses IS NULL OR uses < max_uses)`,
-        [id, now],
-      );
+        values: [id, now],
+      });
       return result.rowCount === 1;
     },
     getDeviceEnrollment: async (hwDevId) =>
@@ -384,27 +404,27 @@ function makeTx(client: pg.PoolClient, shared: SharedDocuments): StoreTx {
     },
     rememberMessageId: async (messageId, now, forgetBefore) => {
       await q('DELETE FROM enrollment_messages WHERE seen_at < $1', [forgetBefore]);
-      const result = await client.query(
-        'INSERT INTO enrollment_messages (message_id, seen_at) VALUES ($1, $2) ON CONFLICT (message_id) DO NOTHING',
-        [messageId, now],
-      );
+      const result = await pipeline.query({
+        text: 'INSERT INTO enrollment_messages (message_id, seen_at) VALUES ($1, $2) ON CONFLICT (message_id) DO NOTHING',
+        values: [messageId, now],
+      });
       return result.rowCount === 1;
     },
 
     getNodeStates: async (deviceId) =>
       (await q<NodeDbRow>('SELECT * FROM node_states WHERE device_id = $1 ORDER BY loc_uri COLLATE "C"', [deviceId])).map(toNodeState),
-    upsertNodeStates: async (deviceId, input) => {
-      if (input.length === 0) return;
+    upsertNodeStates: (deviceId, input) => {
+      if (input.length === 0) return Promise.resolve();
       // One statement cannot touch a row twice: the last row for a LocURI wins, as it would in order.
       const rows = [...new Map(input.map((r) => [r.locUri, r])).values()];
-      // One statement for the whole batch: a first check-in writes hundreds of nodes.
-      await q(
-        `INSERT INTO node_states (device_id, loc_uri, kind, value, status, code, last_command, session_id, updated_at)
+      // One statement for the whole batch (a first check-in writes hundreds of nodes), not waited for.
+      return later({
+        text: `INSERT INTO node_states (device_id, loc_uri, kind, value, status, code, last_command, session_id, updated_at)
          SELECT $1, * FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::int[], $7::text[], $8::text[], $9::text[])
          ON CONFLICT (device_id, loc_uri) DO UPDATE SET kind = excluded.kind, value = excluded.value,
            status = excluded.status, code = excluded.code, last_command = excluded.last_command,
            session_id = excluded.session_id, updated_at = excluded.updated_at`,
-        [
+        values: [
           deviceId,
           rows.map((r) => r.locUri),
           rows.map((r) => r.kind),
@@ -415,20 +435,17 @@ function makeTx(client: pg.PoolClient, shared: SharedDocuments): StoreTx {
           rows.map((r) => r.sessionId),
           rows.map((r) => r.updatedAt),
         ],
-      );
+      });
     },
     resendUnacknowledged: async (deviceId, now) => {
-      const result = await client.query("UPDATE node_states SET status = 'pending', updated_at = $1 WHERE device_id = $2 AND status = 'sent'", [
-        now,
-        deviceId,
-      ]);
+      const result = await pipeline.query({ text: "UPDATE node_states SET status = 'pending', updated_at = $1 WHERE device_id = $2 AND status = 'sent'", values: [now, deviceId] });
       return result.rowCount ?? 0;
     },
     countUnappliedNodes: async (deviceId) =>
       Number((await q<{ n: string }>("SELECT COUNT(*) AS n FROM node_states WHERE device_id = $1 AND status NOT IN ('applied', 'not-removable')", [deviceId]))[0]?.n ?? 0),
-    deleteNodeStates: async (deviceId, locUris) => {
-      if (locUris.length === 0) return;
-      await q('DELETE FROM node_states WHERE device_id = $1 AND loc_uri = ANY($2::text[])', [deviceId, [...locUris]]);
+    deleteNodeStates: (deviceId, locUris) => {
+      if (locUris.length === 0) return Promise.resolve();
+      return later({ text: 'DELETE FROM node_states WHERE device_id = $1 AND loc_uri = ANY($2::text[])', values: [deviceId, [...locUris]] });
     },
 
     getNodeHistory: async (deviceId) =>
