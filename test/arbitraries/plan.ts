@@ -14,7 +14,7 @@ import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { admxPolicyUris, parseAdmx } from '@winmdm/admx';
 import type { Command, Item } from '@winmdm/syncml';
-import { classifyStatus } from '@winmdm/policy';
+import { classifyStatus, nodeTransition, type NodeRecord } from '@winmdm/policy';
 import type {
   AdmxFile,
   ApplicationInfo,
@@ -490,33 +490,44 @@ function success(code: number): boolean {
 }
 
 /**
- * Records the device's answer to one planned command in the known state, as the server does
- * (`classifyStatus`): the Status of a chunk other than the last is only an acknowledgement; a
- * `Delete` that took effect (2xx, 404) is done (a deleted node is forgotten), one the device
- * refuses leaves the node `not-removable` and one that fails leaves it `failed` (both holding
- * their value); an MSI `Add` answered 2xx or 418 leaves the decision to its `Exec`; any other
- * command that took effect makes the node `applied` with the planned value, a rolled-back one
- * `pending`, anything else `failed` with the code. Every recorded node is marked as attempted in
- * this session.
+ * Records the device's answer to one planned command in the known state, as the server does:
+ * through `nodeTransition` (a chunk other than the last is only an acknowledgement, a confirmed
+ * Delete forgets its node, a refused one leaves it `not-removable`, …), except that an MSI `Add`
+ * answered 2xx or 418 leaves the decision to its `Exec`. Every recorded node is marked as
+ * attempted in this session.
  */
 export function recordStatus(known: Map<string, KnownNode>, planned: PlannedCommand, code: number): void {
   const kind = planned.command.kind;
   if (kind !== 'Add' && kind !== 'Replace' && kind !== 'Delete' && kind !== 'Exec') return;
-  const outcome = classifyStatus(kind, code, { intermediate: planned.chunk !== undefined && planned.chunk.index < planned.chunk.count - 1 });
-  if (outcome === 'chunk-accepted') return;
+  const intermediate = planned.chunk !== undefined && planned.chunk.index < planned.chunk.count - 1;
   for (const node of planned.nodes) {
     if (node.op === 'get') continue;
-    if (node.kind === 'msi' && kind === 'Add' && (outcome === 'done' || code === 418)) continue;
-    if (node.op === 'delete' && outcome === 'done') {
+    if (node.kind === 'msi' && kind === 'Add' && (classifyStatus(kind, code) === 'done' || code === 418)) continue;
+    const before = known.get(node.locUri);
+    const sent: NodeRecord = {
+      status: 'sent',
+      value: node.op === 'delete' ? (before?.value ?? null) : node.value,
+      code: null,
+      actual: null,
+      tries: 0,
+      retryAt: null,
+      lastCommand: kind,
+    };
+    const op = node.op === 'delete' ? 'delete' : 'set';
+    const next = nodeTransition(sent, { type: 'status', command: kind, op, value: node.value, code, intermediate, now: NOW });
+    if (next === null) {
       known.delete(node.locUri);
       continue;
     }
-    const held = node.op === 'delete' ? (known.get(node.locUri)?.value ?? null) : node.value;
-    const status: KnownNode['status'] =
-      outcome === 'done' ? 'applied' : outcome === 'not-removable' ? 'not-removable' : outcome === 'not-applied' && node.op !== 'delete' ? 'pending' : 'failed';
-    known.set(node.locUri, { kind: node.kind, value: status === 'applied' ? node.value : held, status, code, lastCommand: kind, attemptedThisSession: true });
+    if (intermediate && next.status === 'sent') continue;
+    const after: KnownNode = { kind: node.kind, value: next.value, status: next.status, lastCommand: kind, attemptedThisSession: true };
+    if (next.code !== null) after.code = next.code;
+    known.set(node.locUri, after);
   }
 }
+
+/** The time the harness's statuses arrive at (the planner gets no `now`: every retry is due). */
+const NOW = '2026-01-01T00:00:00.000Z';
 
 /** A new session: nothing is attempted in it yet. */
 export function newSession(known: ReadonlyMap<string, KnownNode>): Map<string, KnownNode> {

@@ -9,6 +9,13 @@ import { commandsOf, demoBundle, P, received, startFleet, windowsFirstMessage, t
  * its Exec was accepted — none of them is reported as done.
  */
 let fleet: Fleet | undefined;
+/** The server's clock: each test moves it past the retry backoff where it needs a retry. */
+let clock = Date.parse('2026-12-01T08:00:00.000Z');
+const now = (): Date => new Date(clock);
+const later = (ms: number): void => {
+  clock += ms;
+};
+const BACKOFF = 5 * 60_000;
 afterEach(async () => {
   await fleet?.close();
   fleet = undefined;
@@ -30,7 +37,7 @@ async function document(f: Fleet, deviceId: string): Promise<Record<string, unkn
 
 describe('a large object whose first chunk the device refuses', () => {
   test('is failed, not finished chunk by chunk; it is sent whole again and only then applied', async () => {
-    fleet = await startFleet();
+    fleet = await startFleet({ now });
     const admx = demoBundle().admxFiles as { id: string; content: string }[];
     const content = admx.find((f) => f.id === 'admx-contoso-company-app')?.content;
     // The device refuses the start of the ADMX ingestion once (404), as a generic OMA-DM client may.
@@ -44,6 +51,7 @@ describe('a large object whose first chunk the device refuses', () => {
     expect(device.model.has(INGESTION)).toBe(false);
     expect((await nodes(fleet, 'dev-contoso-001'))[INGESTION]).toMatchObject({ status: 'failed', code: 404 });
 
+    later(BACKOFF);
     await device.runSession();
     expect(device.model.get(INGESTION)).toBe(content);
     expect((await nodes(fleet, 'dev-contoso-001'))[INGESTION]).toMatchObject({ status: 'applied' });
@@ -52,11 +60,10 @@ describe('a large object whose first chunk the device refuses', () => {
 
 describe('an inventory whose every Get failed', () => {
   test('keeps the request outstanding, is retried at the next sessions (bounded), and is fulfilled only by Results', async () => {
-    let clock = Date.parse('2026-12-01T08:00:00.000Z');
     const bundle = demoBundle();
     const target = bundle.devices.find((d) => d.id === 'dev-contoso-003');
     if (target) target['refreshInfoNeeded'] = ['hardware'];
-    fleet = await startFleet({ bundle, now: () => new Date(clock) });
+    fleet = await startFleet({ bundle, now });
     // Per session: 10 DevDetail, 2 DevInfo and 4 DeviceStatus Gets; three sessions of failures.
     const device = await fleet.device('DEMO-LAPTOP-003', {
       deviceModel: new DeviceModel({
@@ -95,7 +102,7 @@ describe('an inventory whose every Get failed', () => {
 
 describe('Deletes', () => {
   test('a Delete the device refuses is not-removable and stays reported; one that fails is retried, not forgotten', async () => {
-    fleet = await startFleet();
+    fleet = await startFleet({ now });
     const device = await fleet.device('DEMO-LAPTOP-003', {
       deviceModel: new DeviceModel({
         failures: [
@@ -118,7 +125,7 @@ describe('Deletes', () => {
     expect(status[`${P}Update/AllowAutoUpdate`]).toMatchObject({ status: 'failed', value: '1', code: 500 });
     expect(device.model.get(`${P}DeviceLock/DevicePasswordEnabled`)).toBe('0');
 
-    // The failed Delete is sent again; the refused one is not asked again.
+    // The failed Delete is sent again at the next session; the refused one is not asked again.
     const retry = await device.runSession();
     expect(commandsOf(retry).map((c) => `${c.kind} ${c.locUri}`)).toEqual([`Delete ${P}Update/AllowAutoUpdate`]);
     const after = (await document(fleet, 'dev-contoso-003'))['configStatus'] as Record<string, unknown>;
@@ -128,24 +135,65 @@ describe('Deletes', () => {
   });
 });
 
+describe('a poison command', () => {
+  test('is quarantined after three sessions of tries with backoff and never blocks the device\'s other commands; a change of the setting clears it', async () => {
+    fleet = await startFleet({ now });
+    const REALTIME = `${P}Defender/AllowRealtimeMonitoring`;
+    // Defender refuses the value every time (405: not allowed), as a tamper-protected device does.
+    const device = await fleet.device('DEMO-LAPTOP-003', { deviceModel: new DeviceModel({ failures: [{ match: REALTIME, code: 405 }] }) });
+    const sent = (s: Awaited<ReturnType<typeof device.runSession>>): string[] => commandsOf(s).filter((c) => c.kind !== 'Get').map((c) => `${c.kind} ${c.locUri}`);
+    expect(sent(await device.runSession())).toHaveLength(6);
+    expect(device.model.get(`${P}DeviceLock/MinDevicePasswordLength`)).toBe('8');
+    // Tried again at the next session, then after the backoff; meanwhile the rest of the device
+    // goes on: a change of another setting is delivered.
+    expect(sent(await device.runSession())).toEqual([`Replace ${REALTIME}`]);
+    const baseline = (await fleet.api('GET', '/mdm/windows/policies/pol-contoso-baseline')).json['data'] as { config: Record<string, unknown> };
+    await fleet.api('PUT', '/mdm/windows/policies/pol-contoso-baseline', { ...baseline, config: { ...baseline.config, [`${P}Update/AllowAutoUpdate`]: 2 } });
+    expect(sent(await device.runSession())).toEqual([`Replace ${P}Update/AllowAutoUpdate`]);
+    later(BACKOFF);
+    expect(sent(await device.runSession())).toEqual([`Replace ${REALTIME}`]);
+    const doc = await document(fleet, 'dev-contoso-003');
+    expect((doc['configStatus'] as Record<string, unknown>)[REALTIME]).toMatchObject({ status: 'quarantined', code: 405, meaning: 'not allowed (read-only node?)', tries: 3 });
+    expect(doc['quarantined']).toEqual([{ locUri: REALTIME, code: 405, meaning: 'not allowed (read-only node?)', tries: 3, since: new Date(clock).toISOString() }]);
+    // Held back: the device converges without it and checks in on the fast path.
+    later(24 * 3600_000);
+    expect(commandsOf(await device.runSession()).filter((c) => c.kind !== 'Get')).toEqual([]);
+    expect(commandsOf(await device.runSession())).toEqual([]);
+    // A change of the setting clears the quarantine: the new value is sent.
+    const current = (await fleet.api('GET', '/mdm/windows/policies/pol-contoso-baseline')).json['data'] as { config: Record<string, unknown> };
+    await fleet.api('PUT', '/mdm/windows/policies/pol-contoso-baseline', { ...current, config: { ...current.config, [REALTIME]: 0 } });
+    expect(sent(await device.runSession())).toEqual([`Replace ${REALTIME}`]);
+    expect((await nodes(fleet, 'dev-contoso-003'))[REALTIME]).toMatchObject({ status: 'failed', code: 405 });
+  });
+});
+
 describe('an MSI install', () => {
-  test('whose Exec was accepted (202) but whose install failed is failed with the installer\'s code, and installed again', async () => {
-    fleet = await startFleet();
+  test('whose Exec was accepted (202) but whose install failed is failed with the installer\'s code, retried, then quarantined', async () => {
+    fleet = await startFleet({ now });
     const device = await fleet.device('DEMO-LAPTOP-001', {
       deviceModel: new DeviceModel({ installResults: { '{6E3C4B1A-2F5D-4A8E-9B7C-1D2E3F4A5B6C}': 1603 } }),
     });
+    const installs = (s: Awaited<ReturnType<typeof device.runSession>>): string[] => commandsOf(s).filter((c) => c.locUri === MSI).map((c) => c.kind);
     await device.runSession();
     expect((await nodes(fleet, 'dev-contoso-001'))[MSI]).toMatchObject({ status: 'applied', code: 202 });
     // The next session starts with the install report: 1603, a fatal installer error. The server
-    // learns it before it plans, and sends the install again.
-    const second = await device.runSession();
-    expect(commandsOf(second).filter((c) => c.locUri === MSI).map((c) => c.kind)).toEqual(['Add', 'Exec']);
+    // learns it before it plans, and sends the install again at once (a first failure).
+    expect(installs(await device.runSession())).toEqual(['Add', 'Exec']);
     const doc = await document(fleet, 'dev-contoso-001');
     expect(doc['applicationStatus']).toEqual({ '{6E3C4B1A-2F5D-4A8E-9B7C-1D2E3F4A5B6C}': expect.objectContaining({ status: 'failed', code: 1603 }) });
-    // Accepted again (202): applied means "acknowledged", until the next report says otherwise.
-    expect((await nodes(fleet, 'dev-contoso-001'))[MSI]).toMatchObject({ status: 'applied', code: 202 });
-    const third = await device.runSession();
-    expect(commandsOf(third).filter((c) => c.locUri === MSI).map((c) => c.kind)).toEqual(['Add', 'Exec']);
+    const history = await fleet.store.transaction((tx) => tx.getNodeHistory('dev-contoso-001'));
+    expect(history.filter((h) => h.locUri === MSI).map((h) => `${h.status} ${h.code}`)).toEqual(['applied 202', 'failed 1603', 'applied 202']);
+    // Accepted again (202), failed again: now it waits for the backoff.
+    expect(installs(await device.runSession())).toEqual([]);
+    expect((await document(fleet, 'dev-contoso-001'))['configStatus'] as Record<string, unknown>).toMatchObject({
+      [MSI]: { status: 'failed', code: 1603, meaning: 'installer: fatal error during installation', tries: 2, retryAt: new Date(clock + BACKOFF).toISOString() },
+    });
+    later(BACKOFF);
+    expect(installs(await device.runSession())).toEqual(['Add', 'Exec']);
+    await device.runSession();
+    expect((await nodes(fleet, 'dev-contoso-001'))[MSI]).toMatchObject({ status: 'quarantined', code: 1603 });
+    later(24 * 3600_000);
+    expect(installs(await device.runSession())).toEqual([]);
   });
 });
 

@@ -32,6 +32,7 @@ export type { AdmxSettingType } from './admxInstallUri.js';
 export { decodeAdmxBackedValue } from './decodeAdmxBackedValue.js';
 export { encodeAdmxBackedValue } from './encodeAdmxBackedValue.js';
 export { admxBackedValuesEqual } from './admxBackedValuesEqual.js';
+export { canonicalXml } from './canonicalXml.js';
 export { validateAdmxBackedValue } from './validateAdmxBackedValue.js';
 export type { AdmxValidationResult } from './validateAdmxBackedValue.js';
 export {

@@ -118,11 +118,11 @@ function fail(what: string, message: string): never {
 
 /**
  * Reads an XML document and returns its root element, checking that the root is called
- * `rootName`. `what` ("ADMX", "ADML") names the document in error messages.
+ * `rootName` (any name when undefined). `what` ("ADMX", "ADML") names the document in error messages.
  */
 export function readXmlDocument(
   xml: string,
-  rootName: string,
+  rootName: string | undefined,
   what: string,
   options: XmlReadOptions = {},
 ): XmlElement {
@@ -161,7 +161,7 @@ export function readXmlDocument(
   const [root, ...extra] = children;
   if (root === undefined) throw new AdmxParseError(`${what} document has no root element`);
   if (extra.length > 0) fail(what, `more than one root element (<${root.name}>, <${extra[0]?.name}>)`);
-  if (root.name !== rootName) {
+  if (rootName !== undefined && root.name !== rootName) {
     throw new AdmxParseError(`${what} root element must be <${rootName}>, found <${root.name}>`);
   }
   return root;

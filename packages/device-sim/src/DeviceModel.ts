@@ -67,6 +67,13 @@ export interface DeviceModelOptions {
    * session's `win32csp_install` alert: 0 (default) installs the app, anything else is the error.
    */
   installResults?: Readonly<Record<string, number>>;
+  /**
+   * How `Get` answers nodes Windows does not read back: `windows` (default) answers 404 for
+   * ADMX-backed Policy CSP nodes (a value `<enabled/>…`/`<disabled/>`, or a policy of an ingested
+   * ADMX file) and 405 for write-only nodes (account passwords, PFX certificates and their
+   * passwords); `all` returns every value, like a generic OMA-DM client.
+   */
+  getAnswers?: 'windows' | 'all';
 }
 
 /** Numbering and references of the answers {@link DeviceModel.apply} builds. */
@@ -122,6 +129,13 @@ const MSI_EXEC = /^(.*\/EnterpriseDesktopAppManagement\/MSI\/([^/]+))\/DownloadI
 const PRODUCT_VERSION = /<Product\b[^>]*?\bVersion\s*=\s*["']([^"']*)["']/;
 
 const DEFAULT_READ_ONLY = ['./DevInfo', './DevDetail', './Vendor/MSFT/DeviceStatus'];
+/** A Policy CSP node, and one of an ingested ADMX file's namespace (`{AppName}~Policy~…`). */
+const POLICY_CONFIG = /^\.\/(?:Device|User)\/Vendor\/MSFT\/Policy\/Config\//;
+const INGESTED_POLICY = /^\.\/(?:Device|User)\/Vendor\/MSFT\/Policy\/Config\/[^/~]+~(?:Policy|Preference)(?:~[^/]*)?\/[^/]+$/;
+/** An ADMX-backed value as servers send it, raw, in CDATA or entity-escaped, in any letter case. */
+const ADMX_PAYLOAD = /^\s*(?:<!\[CDATA\[\s*)?(?:<|&lt;)(?:enabled|disabled)\b/i;
+/** Nodes whose value Windows takes but never returns. */
+const WRITE_ONLY = [/\/Vendor\/MSFT\/Accounts\/Users\/[^/]+\/Password$/, /\/Vendor\/MSFT\/ClientCertificateInstall\/PFXCertInstall\/[^/]+\/(?:PFXCertBlob|PFXCertPassword)$/];
 const MSI_ROOTS = ['./Device/Vendor/MSFT/EnterpriseDesktopAppManagement/MSI', './User/Vendor/MSFT/EnterpriseDesktopAppManagement/MSI'];
 const DEFAULT_ADD_ONLY = [
   './Device/Vendor/MSFT/EnterpriseDesktopAppManagement/MSI',
@@ -153,7 +167,8 @@ function status(msgRef: number, cmdRef: number, cmd: string, code: number, targe
  * - `Add` creates (a leaf, or an interior node with Meta Format `node`): 200; existing 418; read-only 405.
  * - `Delete` removes the node and its subtree: 200; missing 404; read-only (or holding read-only nodes) 405.
  * - `Get`: 200 and a `Results` item (Source, Meta Format, Data); an interior node lists its children
- *   (Format `node`, names joined by `/`); missing 404 and no Results.
+ *   (Format `node`, names joined by `/`); missing 404 and no Results. Like Windows, an ADMX-backed
+ *   Policy CSP node answers 404 and a write-only node 405 (option `getAnswers`).
  * - `Exec` of `.../EnterpriseDesktopAppManagement/MSI/{ProductCode}/DownloadInstall` (after its `Add`)
  *   with an `MsiInstallJob`: 202; the install finishes before the next session, which reports it
  *   ({@link DeviceModel.beginSession}). Other `Exec`: 200.
@@ -190,6 +205,7 @@ export class DeviceModel {
   readonly #failuresLeft: number[];
   readonly #success: Readonly<Record<'Add' | 'Replace' | 'Delete' | 'Exec', number>>;
   readonly #installResults: Readonly<Record<string, number>>;
+  readonly #getAnswers: 'windows' | 'all';
   readonly #pendingInstalls = new Map<string, PendingInstall>();
   readonly #chunks = new Map<string, ChunkBuffer>();
   /** Undo log while an Atomic runs; nested Atomics share it and remember where they started. */
@@ -208,6 +224,7 @@ export class DeviceModel {
       Exec: options.successStatus?.Exec ?? StatusCodes.OK,
     };
     this.#installResults = options.installResults ?? {};
+    this.#getAnswers = options.getAnswers ?? 'windows';
     const inventory = { ...(options.inventory ?? DEFAULT_INVENTORY), './DevInfo/DevId': options.devId ?? 'WINMDM-SIM-0001' };
     for (const [uri, value] of Object.entries(inventory)) {
       const key = normalizeLocUri(uri);
@@ -222,6 +239,28 @@ export class DeviceModel {
   /** The value of a leaf node, or `undefined` when there is none (interior nodes have no value). */
   get(locUri: string): string | undefined {
     return this.#leaves.get(normalizeLocUri(locUri))?.value;
+  }
+
+  /**
+   * Changes a node behind the server's back, as a local administrator, a user or another agent
+   * would: sets the leaf to `value` (Format `format`, default `chr`), or removes it with its subtree
+   * when `value` is `null`. No Status goes anywhere; the server learns of it only by reading the
+   * node back (drift detection).
+   *
+   * @example
+   * ```ts
+   * model.tamper('./Device/Vendor/MSFT/Policy/Config/DeviceLock/MinDevicePasswordLength', '4', 'int');
+   * ```
+   */
+  tamper(locUri: string, value: string | null, format = 'chr'): void {
+    const key = normalizeLocUri(locUri);
+    if (value !== null) {
+      this.#setLeaf(key, { value, format });
+      return;
+    }
+    const below = `${key}/`;
+    for (const uri of [...this.#leaves.keys()]) if (uri === key || uri.startsWith(below)) this.#leaves.delete(uri);
+    for (const uri of [...this.#interior]) if (uri === key || uri.startsWith(below)) this.#interior.delete(uri);
   }
 
   /** Whether the node (leaf or interior) exists. */
@@ -428,6 +467,10 @@ export class DeviceModel {
 
   #get(uri: string, key: string, found: Item[]): number {
     const leaf = this.#leaves.get(key);
+    if (leaf !== undefined && this.#getAnswers === 'windows') {
+      if (POLICY_CONFIG.test(key) && (INGESTED_POLICY.test(key) || ADMX_PAYLOAD.test(leaf.value))) return StatusCodes.NOT_FOUND;
+      if (WRITE_ONLY.some((pattern) => pattern.test(key))) return StatusCodes.COMMAND_NOT_ALLOWED;
+    }
     if (leaf !== undefined) {
       found.push({ source: { locURI: uri }, meta: { format: leaf.format }, data: leaf.value });
       return StatusCodes.OK;

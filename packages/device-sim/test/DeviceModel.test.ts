@@ -165,6 +165,38 @@ describe('Get', () => {
   });
 });
 
+describe('Get like Windows, and changes behind the server\'s back', () => {
+  const ADMX_BACKED = './Device/Vendor/MSFT/Policy/Config/AppVirtualization/AllowAppVClient';
+  const INGESTED = './Device/Vendor/MSFT/Policy/Config/Contoso~Policy~Cat/L_Mode';
+  const PASSWORD = './Device/Vendor/MSFT/Accounts/Users/kiosk/Password';
+
+  it('answers 404 for ADMX-backed policy nodes and 405 for write-only nodes, though they hold their values', () => {
+    const model = new DeviceModel();
+    for (const [uri, value] of [[ADMX_BACKED, '<enabled/>'], [INGESTED, '1'], [PASSWORD, 'secret']] as const) {
+      expect(codes(model, replace(2, uri, value))).toEqual(['200']);
+      expect(model.get(uri)).toBe(value);
+    }
+    expect(codes(model, get(3, ADMX_BACKED))).toEqual(['404']);
+    expect(codes(model, get(4, INGESTED))).toEqual(['404']);
+    expect(codes(model, get(5, PASSWORD))).toEqual(['405']);
+    expect(model.apply(get(6, POLICY)).statuses.map((s) => s.data)).toEqual(['404']);
+    // A generic client returns them all.
+    const generic = new DeviceModel({ getAnswers: 'all' });
+    generic.apply(replace(2, ADMX_BACKED, '<enabled/>'));
+    expect(generic.apply(get(3, ADMX_BACKED)).results[0]?.items[0]?.data).toBe('<enabled/>');
+  });
+
+  it('tamper changes or removes a node without a word to anyone, and a Get shows it', () => {
+    const model = new DeviceModel();
+    model.apply(replace(2, POLICY, '2', 'int'));
+    model.tamper(POLICY, '0', 'int');
+    expect(model.apply(get(3, POLICY)).results[0]?.items[0]).toEqual({ source: { locURI: POLICY }, meta: { format: 'int' }, data: '0' });
+    model.tamper(POLICY, null);
+    expect(model.has(POLICY)).toBe(false);
+    expect(codes(model, get(4, POLICY))).toEqual(['404']);
+  });
+});
+
 describe('Exec', () => {
   it('accepts an MSI DownloadInstall with 202 and reports the install at the next session; the app is then installed with its version', () => {
     const model = new DeviceModel();

@@ -45,6 +45,12 @@ export const WinPolicySchema = z.looseObject({
   agentConfiguration: AgentConfigurationSchema.optional(),
   assets: z.array(AssetSchema).optional(),
   assetsInfo: z.array(z.looseObject({})).optional(),
+  /**
+   * winmdm's drift detection for this policy's values: `enabled` reads them back periodically
+   * (`false` opts out of a server-wide `--verify-interval`); `remediate` (default true) sends a
+   * drifted value again, else it is only reported.
+   */
+  driftDetection: z.looseObject({ enabled: z.boolean().optional(), remediate: z.boolean().optional() }).optional(),
   version: z.number().optional(),
   segmentId: z.string().optional(),
   updatedAt: IsoTimestampSchema.optional(),

@@ -76,6 +76,20 @@ export { UpdateDeviceRequestSchema, type UpdateDeviceRequest } from './UpdateDev
 export { WinPolicyAssignmentSchema, type WinPolicyAssignment } from './WinPolicyAssignmentSchema.js';
 export { WinPolicySchema, type WinPolicy } from './WinPolicySchema.js';
 export { classifyStatus, type NodeCommand, type StatusOutcome } from './delivery/classifyStatus.js';
+export { codeMeaning } from './delivery/codeMeaning.js';
+export { compareReadBack, readBackComparer, readBackEqual, type ReadBackComparer } from './delivery/compareReadBack.js';
+export { UNVERIFIABLE_NODES, unverifiableNode, type UnverifiableNode } from './delivery/unverifiableNodes.js';
+export { ACKNOWLEDGED_STATUSES, NODE_STATUSES, isNodeStatus, type NodeStatus } from './delivery/NodeStatus.js';
+export {
+  DEFAULT_RETRY,
+  NODE_TRANSITIONS,
+  nodeTransition,
+  type NodeEvent,
+  type NodeRecord,
+  type ReadBack,
+  type RetryPolicy,
+  type TransitionRow,
+} from './delivery/nodeTransition.js';
 export { compareWindowsVersions } from './compareWindowsVersions.js';
 export { evaluateAutomationRules } from './evaluateAutomationRules.js';
 export {
@@ -112,6 +126,7 @@ export { ResolutionCache, type ResolutionCacheOptions, type ResolutionCacheStats
 export { satisfiesAllowedVersions } from './satisfiesAllowedVersions.js';
 export { selectApplicationVersion } from './selectApplicationVersion.js';
 export type {
+  DesiredNode,
   DeviceState,
   KnownNode,
   NodeKind,
@@ -121,6 +136,8 @@ export type {
   PlanOptions,
   PlannedCommand,
   PlannedNode,
+  PlannedVerification,
+  VerifyOptions,
 } from './plan/Plan.js';
 export { planCommands } from './plan/planCommands.js';
 export { inventoryNodes } from './plan/inventoryNodes.js';

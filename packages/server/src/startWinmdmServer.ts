@@ -1,3 +1,4 @@
+import type { RetryPolicy } from '@winmdm/policy';
 import { join } from 'node:path';
 import { pino, type Logger } from 'pino';
 import type { ResolutionCache } from '@winmdm/policy';
@@ -65,6 +66,13 @@ export interface WinmdmServerOptions {
   reports?: ReportHandler;
   now?: () => Date;
   inventoryIntervalMs?: number;
+  /** Tries of a failing command before it is quarantined, and the backoff between them (default 3, 5 minutes doubling). */
+  retry?: RetryPolicy;
+  /**
+   * Drift detection: `intervalMs` between read-back rounds of a device (default 24 h), `all` for
+   * every policy (else only those with `driftDetection.enabled`), `maxGets` per session (default 50).
+   */
+  verify?: { all?: boolean; intervalMs?: number; maxGets?: number };
   maxRequestBytes?: number;
   /** The metrics registry components count on (default: a new one with Node's process metrics). */
   metrics?: Metrics;
@@ -151,6 +159,10 @@ export async function startWinmdmServer(options: WinmdmServerOptions): Promise<W
     serverUrl: options.publicUrl ?? `https://localhost${mdmPath}`,
     ...(options.now ? { now: options.now } : {}),
     ...(options.inventoryIntervalMs !== undefined ? { inventoryIntervalMs: options.inventoryIntervalMs } : {}),
+    ...(options.retry ? { retry: options.retry } : {}),
+    ...(options.verify?.all !== undefined ? { verifyAll: options.verify.all } : {}),
+    ...(options.verify?.intervalMs !== undefined ? { verifyIntervalMs: options.verify.intervalMs } : {}),
+    ...(options.verify?.maxGets !== undefined ? { maxVerifyGets: options.verify.maxGets } : {}),
     ...(options.maxRequestBytes !== undefined ? { maxRequestBytes: options.maxRequestBytes } : {}),
     ...(options.crash ? { crash: options.crash } : {}),
     ...(options.resolutionCache ? { resolutionCache: options.resolutionCache } : {}),

@@ -11,13 +11,14 @@ afterAll(async () => {
 });
 
 const P = './Device/Vendor/MSFT/Policy/Config/';
+const NO_STATE_FIELDS = { actual: null, tries: 0, retryAt: null, checkedAt: null, policyId: null };
 
 describe('GET /mdm/windows/devices/{id}/explanation', () => {
   test('explains the effective policy with provenance; statuses come from the node states and their history', async () => {
     await ctx.store.transaction((tx) =>
       tx.upsertNodeStates('dev-contoso-002', [
-        { locUri: `${P}DeviceLock/MinDevicePasswordLength`, kind: 'csp', value: '12', status: 'failed', code: 405, lastCommand: 'Replace', sessionId: '1', updatedAt: '2026-11-02T10:00:00.000Z' },
-        { locUri: `${P}Camera/AllowCamera`, kind: 'csp', value: '0', status: 'applied', code: 200, lastCommand: 'Replace', sessionId: '1', updatedAt: '2026-11-02T10:00:00.000Z' },
+        { locUri: `${P}DeviceLock/MinDevicePasswordLength`, kind: 'csp', value: '12', status: 'failed', code: 405, lastCommand: 'Replace', sessionId: '1', updatedAt: '2026-11-02T10:00:00.000Z', ...NO_STATE_FIELDS },
+        { locUri: `${P}Camera/AllowCamera`, kind: 'csp', value: '0', status: 'applied', code: 200, lastCommand: 'Replace', sessionId: '1', updatedAt: '2026-11-02T10:00:00.000Z', ...NO_STATE_FIELDS },
       ]),
     );
     const result = await api(ctx.server, 'GET', '/mdm/windows/devices/dev-contoso-002/explanation', tokens.contosoReadOnly);

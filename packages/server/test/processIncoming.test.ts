@@ -26,9 +26,23 @@ describe('processIncoming', () => {
   test('matches statuses to what was sent and records per node', () => {
     const state = session();
     const body: Command[] = [status(0, 'SyncHdr', 200, 1), status(2, 'Replace', 202), status(7, 'Get', 200)];
-    const effects = processIncoming(body, true, state, NOW);
+    const effects = processIncoming(body, true, state, { now: NOW });
     expect(effects.nodeUpdates).toEqual([
-      { locUri: './Device/a', kind: 'csp', value: '1', status: 'applied', code: 202, lastCommand: 'Replace', sessionId: '5', updatedAt: NOW },
+      {
+        locUri: './Device/a',
+        kind: 'csp',
+        value: '1',
+        status: 'applied',
+        code: 202,
+        lastCommand: 'Replace',
+        sessionId: '5',
+        updatedAt: NOW,
+        actual: null,
+        tries: 0,
+        retryAt: null,
+        checkedAt: null,
+        policyId: null,
+      },
     ]);
     expect(effects.configApplied).toBe(true);
     // A Get's Status answers no inventory: only its Results do.
@@ -38,7 +52,7 @@ describe('processIncoming', () => {
 
   test('a Delete answered 404 is a success: the node is gone (and an MSI removal stays applied)', () => {
     const state = session();
-    const effects = processIncoming([status(3, 'Delete', 404), status(4, 'Delete', 404)], true, state, NOW);
+    const effects = processIncoming([status(3, 'Delete', 404), status(4, 'Delete', 404)], true, state, { now: NOW });
     expect(effects.nodeDeletes).toEqual(['./Device/gone']);
     expect(effects.nodeUpdates).toEqual([expect.objectContaining({ locUri: './Device/MSI/{X}/DownloadInstall', status: 'applied', code: 404 })]);
     expect(effects.appsApplied).toBe(true);
@@ -46,23 +60,23 @@ describe('processIncoming', () => {
 
   test('an MSI Add answered 418 decides nothing; the Exec does', () => {
     const state = session();
-    const effects = processIncoming([status(5, 'Add', 418), status(6, 'Exec', 202)], true, state, NOW);
+    const effects = processIncoming([status(5, 'Add', 418), status(6, 'Exec', 202)], true, state, { now: NOW });
     expect(effects.nodeUpdates).toEqual([expect.objectContaining({ locUri: './Device/MSI/{Y}/DownloadInstall', status: 'applied', code: 202, lastCommand: 'Exec' })]);
     expect(state.replan).toBe(false);
   });
 
   test('404 after Replace asks for a re-plan; other failures do not', () => {
     const a = session();
-    processIncoming([status(2, 'Replace', 404)], true, a, NOW);
+    processIncoming([status(2, 'Replace', 404)], true, a, { now: NOW });
     expect(a.replan).toBe(true);
     const b = session();
-    const effects = processIncoming([status(2, 'Replace', 500)], true, b, NOW);
+    const effects = processIncoming([status(2, 'Replace', 500)], true, b, { now: NOW });
     expect(b.replan).toBe(false);
     expect(effects.nodeUpdates[0]).toMatchObject({ status: 'failed', code: 500 });
   });
 
   test('statuses for commands this session did not send change nothing', () => {
-    const effects = processIncoming([status(99, 'Replace', 200)], true, session(), NOW);
+    const effects = processIncoming([status(99, 'Replace', 200)], true, session(), { now: NOW });
     expect(effects.nodeUpdates).toEqual([]);
   });
 
@@ -91,7 +105,7 @@ describe('processIncoming', () => {
         ],
       },
     ];
-    const effects = processIncoming(body, false, session(), NOW);
+    const effects = processIncoming(body, false, session(), { now: NOW });
     expect(effects.statuses.map((s) => [s.command.cmdId, s.code])).toEqual([
       [2, 200],
       [3, 200],
@@ -121,10 +135,10 @@ describe('processIncoming', () => {
       sourceRefs: [],
       items: [{ source: { locURI: './DevDetail/SwV' }, data, ...(more ? { moreData: true } : {}) }],
     });
-    const first = processIncoming([chunk('10.0.', true, 2)], false, state, NOW);
+    const first = processIncoming([chunk('10.0.', true, 2)], false, state, { now: NOW });
     expect(first.statuses.map((s) => s.code)).toEqual([213]);
     expect(first.results).toEqual([]);
-    const last = processIncoming([chunk('22631.2', false, 2)], true, state, NOW);
+    const last = processIncoming([chunk('22631.2', false, 2)], true, state, { now: NOW });
     expect(last.statuses.map((s) => s.code)).toEqual([200]);
     expect(last.results[0]?.items[0]?.data).toBe('10.0.22631.2');
     expect(state.incoming).toEqual({});
@@ -136,12 +150,12 @@ describe('processIncoming', () => {
     state.sent['1']!['9'] = { kind: 'Get', nodes: [{ locUri: './Device/Vendor/MSFT/EnterpriseDesktopAppManagement/MSI', kind: 'csp', value: null, op: 'get', inventory: 'applications' }] };
     state.inventory = { hardware: { answered: false, codes: [] }, applications: { answered: false, codes: [] } };
     // Every Get failed: 404, 407, 500. Nothing is answered.
-    const failed = processIncoming([status(7, 'Get', 404), status(8, 'Get', 407), status(9, 'Get', 500)], true, state, NOW, 2);
+    const failed = processIncoming([status(7, 'Get', 404), status(8, 'Get', 407), status(9, 'Get', 500)], true, state, { now: NOW, msgId: 2 });
     expect(failed.inventoryAnswered).toEqual([]);
     expect(state.inventory).toEqual({ hardware: { answered: false, codes: [404, 407] }, applications: { answered: false, codes: [500] } });
     // A Results (MsgRef absent: the answer to the message before) answers its Get's inventory.
     const results: Command = { kind: 'Results', cmdId: 3, cmdRef: 8, targetRefs: [], sourceRefs: [], items: [{ source: { locURI: './DevDetail/HwV' }, data: '1.0' }] };
-    const answered = processIncoming([status(8, 'Get', 200), results], true, state, NOW, 2);
+    const answered = processIncoming([status(8, 'Get', 200), results], true, state, { now: NOW, msgId: 2 });
     expect(answered.inventoryAnswered).toEqual(['hardware']);
     expect(state.inventory.hardware?.answered).toBe(true);
     expect(state.inventory.applications?.answered).toBe(false);
@@ -158,7 +172,7 @@ describe('processIncoming', () => {
       return state;
     };
     const refused = chunked();
-    const effects = processIncoming([status(2, 'Replace', 404)], true, refused, NOW, 2);
+    const effects = processIncoming([status(2, 'Replace', 404)], true, refused, { now: NOW, msgId: 2 });
     expect(effects.nodeUpdates).toEqual([expect.objectContaining({ locUri: BIG, status: 'failed', code: 404, lastCommand: 'Replace' })]);
     expect(effects.abortedObjects).toEqual([BIG]);
     expect(refused.replan).toBe(true); // retried whole, as an Add
@@ -166,27 +180,27 @@ describe('processIncoming', () => {
     const accepted = chunked();
     for (const code of [213, 200]) {
       const s = chunked();
-      expect(processIncoming([status(2, 'Replace', code)], true, s, NOW, 2).nodeUpdates).toEqual([]);
+      expect(processIncoming([status(2, 'Replace', code)], true, s, { now: NOW, msgId: 2 }).nodeUpdates).toEqual([]);
       expect(s.chunksAccepted).toEqual({ [BIG]: 0 });
     }
     // A 202 is not how a device accepts a chunk.
-    expect(processIncoming([status(2, 'Replace', 202)], true, chunked(), NOW, 2).abortedObjects).toEqual([BIG]);
+    expect(processIncoming([status(2, 'Replace', 202)], true, chunked(), { now: NOW, msgId: 2 }).abortedObjects).toEqual([BIG]);
     // The last chunk decides; a 213 there means the device still waits for data.
     const last = { ...status(2, 'Replace', 213), msgRef: 3 };
-    expect(processIncoming([last], true, accepted, NOW, 4).nodeUpdates).toEqual([expect.objectContaining({ status: 'failed', code: 213 })]);
+    expect(processIncoming([last], true, accepted, { now: NOW, msgId: 4 }).nodeUpdates).toEqual([expect.objectContaining({ status: 'failed', code: 213 })]);
   });
 
   test('2xx codes that mean nothing happened never apply a node', () => {
     for (const code of [213, 215, 216, 212, 101]) {
-      const effects = processIncoming([status(2, 'Replace', code)], true, session(), NOW);
+      const effects = processIncoming([status(2, 'Replace', code)], true, session(), { now: NOW });
       expect(effects.nodeUpdates.map((n) => n.status), String(code)).not.toContain('applied');
       expect(effects.configApplied).toBe(false);
     }
-    expect(processIncoming([status(2, 'Replace', 216)], true, session(), NOW).nodeUpdates[0]).toMatchObject({ status: 'pending', code: 216 });
-    // A Delete rolled back stays a Delete to do.
-    expect(processIncoming([status(3, 'Delete', 216)], true, session(), NOW).nodeUpdates[0]).toMatchObject({ status: 'failed', code: 216, lastCommand: 'Delete' });
+    expect(processIncoming([status(2, 'Replace', 216)], true, session(), { now: NOW }).nodeUpdates[0]).toMatchObject({ status: 'pending', code: 216 });
+    // A Delete rolled back stays a Delete to do: pending, its last command a Delete.
+    expect(processIncoming([status(3, 'Delete', 216)], true, session(), { now: NOW }).nodeUpdates[0]).toMatchObject({ status: 'pending', code: 216, lastCommand: 'Delete' });
     // 214: done, and the device takes nothing more in this session.
-    const stopped = processIncoming([status(2, 'Replace', 214)], true, session(), NOW);
+    const stopped = processIncoming([status(2, 'Replace', 214)], true, session(), { now: NOW });
     expect(stopped.nodeUpdates[0]).toMatchObject({ status: 'applied', code: 214 });
     expect(stopped.deviceStopped).toBe(true);
   });
@@ -198,14 +212,14 @@ describe('processIncoming', () => {
       return s;
     };
     for (const code of [403, 405, 406, 425]) {
-      const effects = processIncoming([status(3, 'Delete', code)], true, state(), NOW);
+      const effects = processIncoming([status(3, 'Delete', code)], true, state(), { now: NOW });
       expect(effects.nodeDeletes).toEqual([]);
       expect(effects.nodeUpdates).toEqual([expect.objectContaining({ locUri: './Device/gone', status: 'not-removable', value: '7', code, lastCommand: 'Delete' })]);
     }
-    const failed = processIncoming([status(3, 'Delete', 500)], true, state(), NOW);
+    const failed = processIncoming([status(3, 'Delete', 500)], true, state(), { now: NOW });
     expect(failed.nodeDeletes).toEqual([]);
     expect(failed.nodeUpdates).toEqual([expect.objectContaining({ status: 'failed', value: '7', code: 500, lastCommand: 'Delete' })]);
-    for (const code of [200, 210, 211, 404]) expect(processIncoming([status(3, 'Delete', code)], true, state(), NOW).nodeDeletes).toEqual(['./Device/gone']);
+    for (const code of [200, 210, 211, 404]) expect(processIncoming([status(3, 'Delete', code)], true, state(), { now: NOW }).nodeDeletes).toEqual(['./Device/gone']);
   });
 
   test('commands of an Atomic apply only when the Atomic succeeded; those of a Sequence on their own Status', () => {
@@ -225,17 +239,17 @@ describe('processIncoming', () => {
     });
     // Windows answers a failed Atomic 507, the failing command its code, the others 216 — and a
     // device that says 200 for an inner command of a failed Atomic does not get it applied either.
-    const failedAtomic = processIncoming([status(2, 'Atomic', 507), status(3, 'Replace', 200), status(4, 'Replace', 500)], true, container('Atomic'), NOW);
+    const failedAtomic = processIncoming([status(2, 'Atomic', 507), status(3, 'Replace', 200), status(4, 'Replace', 500)], true, container('Atomic'), { now: NOW });
     expect(failedAtomic.nodeUpdates.map((n) => [n.locUri, n.status, n.code])).toEqual([
       ['./Device/a', 'pending', 216],
       ['./Device/b', 'failed', 500],
     ]);
-    const atomic = processIncoming([status(2, 'Atomic', 200), status(3, 'Replace', 200), status(4, 'Replace', 200)], true, container('Atomic'), NOW);
+    const atomic = processIncoming([status(2, 'Atomic', 200), status(3, 'Replace', 200), status(4, 'Replace', 200)], true, container('Atomic'), { now: NOW });
     expect(atomic.nodeUpdates.map((n) => n.status)).toEqual(['applied', 'applied']);
     // Inner statuses without the Atomic's own: not applied.
-    const orphan = processIncoming([status(3, 'Replace', 200)], true, container('Atomic'), NOW);
+    const orphan = processIncoming([status(3, 'Replace', 200)], true, container('Atomic'), { now: NOW });
     expect(orphan.nodeUpdates.map((n) => n.status)).toEqual(['pending']);
-    const sequence = processIncoming([status(2, 'Sequence', 200), status(3, 'Replace', 200), status(4, 'Replace', 500)], true, container('Sequence'), NOW);
+    const sequence = processIncoming([status(2, 'Sequence', 200), status(3, 'Replace', 200), status(4, 'Replace', 500)], true, container('Sequence'), { now: NOW });
     expect(sequence.nodeUpdates.map((n) => [n.status, n.code])).toEqual([
       ['applied', 200],
       ['failed', 500],

@@ -33,6 +33,11 @@ const node = (locUri: string, patch: Partial<NodeStateRow> = {}): NodeStateRow =
   lastCommand: 'Replace',
   sessionId: '1',
   updatedAt: '2026-01-01T00:00:00.000Z',
+  actual: null,
+  tries: 0,
+  retryAt: null,
+  checkedAt: null,
+  policyId: null,
   ...patch,
 });
 
@@ -248,6 +253,23 @@ for (const subject of subjects) {
         expect(await tx.rememberMessageId('urn:uuid:1', '2026-01-01T00:01:00.000Z', '2025-12-31T00:01:00.000Z')).toBe(false);
         // Forgotten after the window: the same id is new again.
         expect(await tx.rememberMessageId('urn:uuid:1', '2026-01-03T00:00:00.000Z', '2026-01-02T00:00:00.000Z')).toBe(true);
+      });
+    });
+
+    test('node states keep every field of the vocabulary; unsettled nodes are counted, interrupted ones become pending', async () => {
+      const drifted = node('./v/drifted', { status: 'drifted', actual: '0', checkedAt: '2026-01-02T00:00:00.000Z', policyId: 'pol-1' });
+      const failed = node('./v/failed', { status: 'failed', code: 500, tries: 2, retryAt: '2026-01-01T00:10:00.000Z' });
+      const settled = ['applied', 'verified', 'unverifiable', 'conflict', 'quarantined', 'not-removable'].map((status) =>
+        node(`./v/${status}`, { status: status as NodeStateRow['status'] }),
+      );
+      await store.transaction((tx) => tx.upsertNodeStates('d-vocab', [drifted, failed, node('./v/sent'), node('./v/pending', { status: 'pending' }), ...settled]));
+      await store.transaction(async (tx) => {
+        const rows = new Map((await tx.getNodeStates('d-vocab')).map((r) => [r.locUri, r]));
+        expect(rows.get('./v/drifted')).toEqual(drifted);
+        expect(rows.get('./v/failed')).toEqual(failed);
+        expect(await tx.countUnsettledNodes('d-vocab')).toBe(4);
+        expect(await tx.resendUnacknowledged('d-vocab', '2026-01-03T00:00:00.000Z')).toBe(1);
+        expect(await tx.getNodeStates('d-vocab')).toContainEqual(node('./v/sent', { status: 'pending', updatedAt: '2026-01-03T00:00:00.000Z' }));
       });
     });
 

@@ -20,6 +20,7 @@ import { parseCommand, type CommandSpec } from '../CommandSpec.js';
 import type { Io } from '../Io.js';
 import { oneLine } from '../oneLine.js';
 import { dataDir, openStore, storeFlags, storeLocation } from '../openStore.js';
+import { parseDuration } from '../parseDuration.js';
 import { startUpstreamMode, upstreamEnv, upstreamFlags } from '../upstreamMode.js';
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
@@ -54,6 +55,12 @@ export const serveSpec = {
     'log-level': { type: 'string', value: 'info', env: 'WINMDM_LOG_LEVEL', description: `JSON logs on stderr at this level (${LOG_LEVELS.join(', ')})` },
     'metrics-port': { type: 'string', value: '<port>', env: 'WINMDM_METRICS_PORT', description: '/metrics, /healthz and /readyz on a port of their own (plain HTTP)' },
     'shutdown-timeout': { type: 'string', value: '20', env: 'WINMDM_SHUTDOWN_TIMEOUT', description: 'seconds to let requests in flight finish on SIGTERM' },
+    'verify-interval': {
+      type: 'string',
+      value: '<24h>',
+      env: 'WINMDM_VERIFY_INTERVAL',
+      description: 'drift detection for every policy: read each device\'s settings back this often (90s, 30m, 24h, 7d); without it, only policies with driftDetection.enabled, every 24h',
+    },
     ...upstreamFlags,
   },
   env: {
@@ -127,6 +134,8 @@ export async function serveCommand(argv: string[], io: Io, signal?: AbortSignal)
   if (!Number.isFinite(shutdownSeconds) || shutdownSeconds < 0) {
     throw new CliError('ERR_CLI_USAGE', `--shutdown-timeout must be a number of seconds, got ${shutdownText}`);
   }
+  const verifyText = values['verify-interval'] ?? env['WINMDM_VERIFY_INTERVAL'];
+  const verifyIntervalMs = verifyText === undefined ? undefined : parseDuration(verifyText, values['verify-interval'] !== undefined ? '--verify-interval' : 'WINMDM_VERIFY_INTERVAL');
   const dir = dataDir(values, io);
   const tlsOff = values['no-tls'] ?? env['WINMDM_NO_TLS'] === '1';
   const consoleWanted = !(values['no-console'] ?? env['WINMDM_NO_CONSOLE'] === '1');
@@ -194,6 +203,7 @@ export async function serveCommand(argv: string[], io: Io, signal?: AbortSignal)
         ...(consoleWanted && !upstream ? { routes: consoleRoutes() } : {}),
         ...(crash ? { crash } : {}),
         ...(metricsPort !== undefined ? { metricsPort } : {}),
+        ...(verifyIntervalMs !== undefined ? { verify: { all: true, intervalMs: verifyIntervalMs } } : {}),
         metrics,
       });
     } catch (error) {

@@ -1,4 +1,7 @@
-const MEANINGS: Readonly<Record<string, string>> = {
+import type { NodeStatus } from '../delivery/NodeStatus.js';
+
+// Typed by the vocabulary, so that a state added there cannot miss its meaning here.
+const MEANINGS: Readonly<Record<NodeStatus | 'unknown', string>> = {
   pending: 'waiting to be sent at the next check-in',
   sent: 'sent, not acknowledged yet',
   applied: 'acknowledged by the device',
@@ -22,5 +25,5 @@ const MEANINGS: Readonly<Record<string, string>> = {
  * ```
  */
 export function nodeStatusMeaning(status: string): string {
-  return Object.hasOwn(MEANINGS, status) ? (MEANINGS[status] as string) : status;
+  return Object.hasOwn(MEANINGS, status) ? MEANINGS[status as NodeStatus] : status;
 }

@@ -1,4 +1,6 @@
 import type { AdmxIssueCode } from '@winmdm/admx';
+import type { NodeStatus } from '../delivery/NodeStatus.js';
+import type { ReadBackComparer } from '../delivery/compareReadBack.js';
 import type { Command } from '@winmdm/syncml';
 import type { AdmxFile } from '../AdmxFileSchema.js';
 import type { Application } from '../ApplicationSchema.js';
@@ -23,20 +25,28 @@ export type NodeKind = 'csp' | 'admx-install' | 'msi';
  */
 export interface KnownNode {
   kind: NodeKind;
-  /** The node's value in the planner's canonical string form as last sent/acknowledged (`null` after a `Delete`). */
+  /**
+   * The node's value in the planner's canonical string form as last sent/acknowledged; while a
+   * Delete is not confirmed (failed, pending again, refused), the value the device still holds.
+   */
   value: string | null;
   /**
-   * `pending`: wanted but not sent; `sent`: sent in the current session, no Status yet (the server
-   * turns `sent` from an interrupted session back into `pending` before planning); `applied`: the
-   * device answered 2xx; `failed`: the device answered `code` (after a `Delete`, `value` is what
-   * the device still holds); `not-removable`: the device refused a `Delete` and holds `value`.
+   * The node's state (see `NodeStatus` and `NODE_TRANSITIONS`). `sent` from an interrupted
+   * session is turned back into `pending` by the server before planning. The planner sends
+   * nothing for a node that holds the desired value (`applied`, `verified`, `unverifiable`,
+   * `conflict`), is in flight (`sent`), is `quarantined` with it, or whose retry is not due yet
+   * (`failed` with a later `retryAt`); it re-sends a `drifted` value when remediation is on.
    */
-  status: 'pending' | 'sent' | 'applied' | 'failed' | 'not-removable';
+  status: NodeStatus;
   /** The device's status code for the last command on this node. */
   code?: number;
   lastCommand?: 'Add' | 'Replace' | 'Delete' | 'Exec';
   /** The last command on this node was sent in the current session. */
   attemptedThisSession?: boolean;
+  /** For `failed`: not sent again before this time (ISO 8601, compared with `PlanOptions.now`). */
+  retryAt?: string;
+  /** When the value was last read back (drift detection), if ever. */
+  checkedAt?: string;
 }
 
 /** What the server knows about one device: every node it tracks, by state key (see {@link PlannedNode.locUri}). */
@@ -73,6 +83,32 @@ export interface PlanOptions {
    * whose data is larger is not sent (an issue). Absent: no limit beyond the message size.
    */
   maxObjSize?: number | undefined;
+  /** The time of the plan (ISO 8601): a failed node whose `retryAt` is later waits. Absent: every retry is due. */
+  now?: string | undefined;
+  /**
+   * Whether a `drifted` node is sent again, by the policy it comes from (see `Plan.desired`'s
+   * `policyId`; `undefined` for a value that is the device's own). Absent: always (remediation is
+   * the default).
+   */
+  remediate?: ((policyId: string | undefined) => boolean) | undefined;
+  /**
+   * Drift detection for this plan (absent: none): read back, with `Get`s after every other
+   * command, the acknowledged nodes whose value comes from a policy in scope and that were not
+   * read back since `since` (the start of the current round), at most `limit` of them, those read
+   * longest ago first. Nodes of `UNVERIFIABLE_NODES` marked `always` are not read but listed
+   * in `Plan.verification.unverifiable` (`UNVERIFIABLE_NODES` of the delivery module); `./User` nodes are read only when `userSession` (the
+   * enrolled user is signed in), and listed there otherwise.
+   */
+  verify?: VerifyOptions | undefined;
+}
+
+/** See {@link PlanOptions.verify}. */
+export interface VerifyOptions {
+  since: string;
+  limit: number;
+  /** Whether the value of a policy (undefined: the device's own config) is checked. */
+  inScope(policyId: string | undefined): boolean;
+  userSession?: boolean;
 }
 
 /**
@@ -89,9 +125,14 @@ export interface PlannedNode {
   kind: NodeKind;
   /** The canonical value the node will hold once this command succeeds; null for a Delete (and a Get). */
   value: string | null;
-  op: 'set' | 'delete' | 'get';
+  op: 'set' | 'delete' | 'get' | 'verify';
   /** For an inventory `Get`: the inventory it belongs to (the MSI `Version`/`Status` reads belong to `applications`). */
   inventory?: 'hardware' | 'applications';
+  /**
+   * For a read-back `Get` (`op: 'verify'`, `value` the value acknowledged): how to compare what
+   * the device returns, and whether a 404 is normal for the node (see `UNVERIFIABLE_NODES`).
+   */
+  readBack?: { comparer: ReadBackComparer; absentIsNormal: boolean };
 }
 
 /** One command of a plan, the nodes it changes and, for a large object, which chunk it is. */
@@ -135,12 +176,25 @@ export interface PlanIssue {
   locUri?: string;
 }
 
+/** A node the device should hold; see {@link Plan.desired}. */
+export interface DesiredNode {
+  kind: NodeKind;
+  value: string;
+  policyId?: string;
+  conflicted?: true;
+}
+
 /** The outcome of `planCommands`. */
 export interface Plan {
   /** The messages to send, in order; each is a list of commands in wire order. Empty when there is nothing to do. */
   messages: PlannedCommand[][];
-  /** Every node the device should end up with (LocURI → kind and canonical value), sorted by LocURI. */
-  desired: ReadonlyMap<string, { kind: NodeKind; value: string }>;
+  /**
+   * Every node the device should end up with (LocURI → kind and canonical value), sorted by
+   * LocURI, with the policy its value comes from (`policyId`, absent for the device's own
+   * `config`) and `conflicted` when policies of equal priority disagree about it (the resolution's
+   * `ambiguous-priority` conflicts).
+   */
+  desired: ReadonlyMap<string, DesiredNode>;
   /**
    * Known nodes that are neither desired nor deleted by this plan (failed/pending leftovers, MSI
    * applications no longer assigned, or everything not desired when the resolution is
@@ -150,4 +204,18 @@ export interface Plan {
    */
   stale: string[];
   issues: PlanIssue[];
+  /** What drift detection planned, when `options.verify` asked for it. */
+  verification?: PlannedVerification;
+}
+
+/** See {@link Plan.verification}. */
+export interface PlannedVerification {
+  /** Nodes in scope (acknowledged, from a policy in scope), checked this round or not. */
+  inScope: number;
+  /** Read-back Gets in this plan. */
+  planned: number;
+  /** Nodes still to be read back in this round after these (beyond `limit`). */
+  remaining: number;
+  /** Nodes that cannot be read back, with the reason (no Get is sent for them). */
+  unverifiable: { locUri: string; reason: string }[];
 }

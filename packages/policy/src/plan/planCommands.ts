@@ -8,7 +8,11 @@ import type { ResolutionResult } from '../ResolutionResult.js';
 import { compareCodeUnits } from '../compareCodeUnits.js';
 import { normalizeOmaUri } from '../normalizeOmaUri.js';
 import { omaUriProblem } from '../omaUriProblem.js';
-import type { DeviceState, KnownNode, NodeKind, Plan, PlanIssue, PlanOptions, PlannedNode } from './Plan.js';
+import { ACKNOWLEDGED_STATUSES, type NodeStatus } from '../delivery/NodeStatus.js';
+import { readBackComparer } from '../delivery/compareReadBack.js';
+import { unverifiableNode } from '../delivery/unverifiableNodes.js';
+import type { DesiredNode, DeviceState, KnownNode, NodeKind, Plan, PlanIssue, PlanOptions, PlannedNode, PlannedVerification } from './Plan.js';
+import { looksLikeAdmxBackedPayload } from './looksLikeAdmxBackedPayload.js';
 import { chooseSetVerb, MSI_REMOVED, type SetVerb } from './chooseSetVerb.js';
 import { configNodeValue, INVALID_XML_CHAR, type IngestedPolicy } from './configNodeValue.js';
 import { inventoryNodes } from './inventoryNodes.js';
@@ -24,6 +28,8 @@ const ENVELOPE = '<?xml version="1.0" encoding="UTF-8"?><SyncML xmlns="SYNCML:SY
 /** The smallest room for commands a message may leave: a Get of a long LocURI, an MSI Add. */
 const MIN_BUDGET = 256;
 const TEXT_PLAIN = 'text/plain';
+/** The states whose value the device acknowledged (or drifted from) and a read-back checks. */
+const READ_BACK: ReadonlySet<NodeStatus> = new Set<NodeStatus>(['applied', 'verified', 'unverifiable', 'conflict', 'drifted']);
 const DEFAULT_MSI_COMMAND_LINE = '/quiet';
 
 /**
@@ -292,6 +298,16 @@ export function planCommands(resolution: ResolutionResult, deviceState: DeviceSt
     addTarget(target);
   }
 
+  // Where each desired value comes from: the policy of its provenance, and ties between policies
+  // of equal priority that disagree about it.
+  const provenanceKey = (target: Target): string => `${String(target.path[0])}\u0000${target.kind === 'csp' ? target.locUri : String(target.path[1])}`;
+  const sources = new Map<string, string>();
+  for (const entry of resolution.provenance) {
+    if (entry.source.winPolicyId !== undefined) sources.set(`${entry.field}\u0000${entry.key}`, entry.source.winPolicyId);
+  }
+  const ties = new Set(resolution.conflicts.filter((c) => c.kind === 'ambiguous-priority').map((c) => `${c.field}\u0000${c.key}`));
+  const remediate = (target: Target): boolean => options.remediate?.(sources.get(provenanceKey(target))) ?? true;
+
   // What to send for each desired node, in plan order.
   const ordered = [...targets.values()].sort(compareTargets);
   const units: PackUnit[] = [];
@@ -299,17 +315,18 @@ export function planCommands(resolution: ResolutionResult, deviceState: DeviceSt
   const settingNow = new Set<string>();
   for (const target of ordered) {
     const known = deviceState.nodes.get(target.locUri);
-    let verb = chooseSetVerb(target.kind, target.value, known);
+    const context = { now: options.now, remediate: known?.status === 'drifted' && remediate(target) };
+    let verb = chooseSetVerb(target.kind, target.value, known, context);
     if (verb === undefined && target.ingestion !== undefined && settingNow.has(target.ingestion) && known?.status === 'failed') {
       // Its ADMX file is being sent again: a value that failed this session most likely failed
       // for want of the file, so it gets the retry of a failure from an earlier session.
-      const { attemptedThisSession: _thisSession, ...earlier } = known;
-      verb = chooseSetVerb(target.kind, target.value, earlier);
+      const { attemptedThisSession: _thisSession, retryAt: _retryAt, ...earlier } = known;
+      verb = chooseSetVerb(target.kind, target.value, earlier, context);
     }
     if (verb === undefined) continue;
     if (target.ingestion !== undefined && !settingNow.has(target.ingestion)) {
       const file = deviceState.nodes.get(target.ingestion);
-      const installed = file?.status === 'applied' && file.value === targets.get(target.ingestion)?.value;
+      const installed = file !== undefined && ACKNOWLEDGED_STATUSES.has(file.status) && file.value === targets.get(target.ingestion)?.value;
       if (!installed) continue; // held back until its ADMX file is on the device
     }
     const node: PlannedNode = { locUri: target.locUri, kind: target.kind, value: target.value, op: 'set' };
@@ -339,14 +356,18 @@ export function planCommands(resolution: ResolutionResult, deviceState: DeviceSt
     if (targets.has(locUri) || protectedKeys.has(locUri)) continue;
     const known = deviceState.nodes.get(locUri) as KnownNode;
     // A node the device refused to delete stays on it: it is reported, never forgotten, and not
-    // asked again until it is desired again. A Delete that failed, or was sent in a session that
-    // broke off (pending again), is not confirmed: it is sent again; one that failed this session
-    // waits for the next.
-    if (known.status === 'not-removable') continue;
+    // asked again until it is desired again (or resent); so does a Delete quarantined after
+    // failing too often. A Delete that failed, or was sent in a session that broke off (pending
+    // again), is not confirmed: it is sent again once its retry is due; one that failed this
+    // session waits for the next.
+    if (known.status === 'not-removable' || (known.status === 'quarantined' && known.lastCommand === 'Delete')) continue;
     const unconfirmedDelete = known.lastCommand === 'Delete' && (known.status === 'failed' || known.status === 'pending');
-    if (unconfirmedDelete && known.attemptedThisSession === true && resolution.complete) continue;
+    const waiting =
+      known.attemptedThisSession === true || (known.retryAt !== undefined && options.now !== undefined && known.retryAt > options.now);
+    if (unconfirmedDelete && waiting && resolution.complete) continue;
+    const onDevice = ACKNOWLEDGED_STATUSES.has(known.status) || known.status === 'sent' || known.status === 'drifted';
     // An MSI application that is merely no longer assigned stays installed: only `remove` uninstalls.
-    if (!resolution.complete || known.kind === 'msi' || (known.status !== 'applied' && known.status !== 'sent' && !unconfirmedDelete)) {
+    if (!resolution.complete || known.kind === 'msi' || (!onDevice && !unconfirmedDelete)) {
       stale.push(locUri);
       continue;
     }
@@ -363,6 +384,47 @@ export function planCommands(resolution: ResolutionResult, deviceState: DeviceSt
   }
   deletes.sort((a, b) => a.rank - b.rank || compareCodeUnits(a.locUri, b.locUri));
   for (const d of deletes) units.push(d.unit);
+
+  // Drift detection: read back acknowledged values, after every command that changes anything.
+  let verification: PlannedVerification | undefined;
+  if (options.verify !== undefined) {
+    const verify = options.verify;
+    const commanded = new Set(units.flatMap((unit) => unit.flatMap((c) => c.nodes.map((n) => n.locUri))));
+    const candidates: { target: Target; checkedAt: string; absentIsNormal: boolean }[] = [];
+    const unverifiable: PlannedVerification['unverifiable'] = [];
+    let inScope = 0;
+    for (const target of ordered) {
+      const known = deviceState.nodes.get(target.locUri);
+      if (known === undefined || !READ_BACK.has(known.status) || known.value !== target.value || commanded.has(target.locUri)) continue;
+      if (!verify.inScope(sources.get(provenanceKey(target)))) continue;
+      inScope++;
+      if (known.checkedAt !== undefined && known.checkedAt >= verify.since) continue;
+      const entry = unverifiableNode(target.locUri, target.kind, target.value);
+      if (entry?.when === 'always') {
+        unverifiable.push({ locUri: target.locUri, reason: entry.reason });
+      } else if (target.locUri.startsWith('./User/') && verify.userSession !== true) {
+        unverifiable.push({ locUri: target.locUri, reason: 'a ./User node is not read back while the enrolled user is not signed in' });
+      } else {
+        candidates.push({ target, checkedAt: known.checkedAt ?? '', absentIsNormal: entry?.when === 'not-found' });
+      }
+    }
+    // Those read longest ago (or never) first, so that a round bounded per session reaches every node.
+    candidates.sort((a, b) => compareCodeUnits(a.checkedAt, b.checkedAt) || compareCodeUnits(a.target.locUri, b.target.locUri));
+    const chosen = candidates.slice(0, Math.max(0, verify.limit));
+    for (const { target, absentIsNormal } of chosen) {
+      const admxBacked = target.ingestion !== undefined || looksLikeAdmxBackedPayload(target.value);
+      const command: Command = { kind: 'Get', cmdId: 1, items: [{ target: { locURI: target.locUri } }] };
+      const node: PlannedNode = {
+        locUri: target.locUri,
+        kind: target.kind,
+        value: target.value,
+        op: 'verify',
+        readBack: { comparer: readBackComparer(target.format ?? 'chr', admxBacked), absentIsNormal },
+      };
+      units.push([{ command, nodes: [node], size: sizeOf(command) }]);
+    }
+    verification = { inScope, planned: chosen.length, remaining: candidates.length - chosen.length, unverifiable };
+  }
 
   // Inventory.
   const refresh = new Set(options.refresh ?? []);
@@ -387,11 +449,15 @@ export function planCommands(resolution: ResolutionResult, deviceState: DeviceSt
     issue('command-too-large', node === undefined ? [] : [node.locUri], message, node?.locUri);
   }
 
-  const desired = new Map<string, { kind: NodeKind; value: string }>();
+  const desired = new Map<string, DesiredNode>();
   for (const locUri of [...targets.keys()].sort()) {
     const target = targets.get(locUri) as Target;
-    desired.set(locUri, { kind: target.kind, value: target.value });
+    const entry: DesiredNode = { kind: target.kind, value: target.value };
+    const policyId = sources.get(provenanceKey(target));
+    if (policyId !== undefined) entry.policyId = policyId;
+    if (ties.has(provenanceKey(target))) entry.conflicted = true;
+    desired.set(locUri, entry);
   }
   issues.sort(compareIssues);
-  return { messages: packed.messages, desired, stale, issues };
+  return { messages: packed.messages, desired, stale, issues, ...(verification ? { verification } : {}) };
 }

@@ -2,10 +2,15 @@ import { createHash } from 'node:crypto';
 import { isDeepStrictEqual } from 'node:util';
 import { AlertCodes, parseMessage, serializeMessage, SyncMLError, type SyncHdr, type SyncMLMessage } from '@winmdm/syncml';
 import {
+  DEFAULT_RETRY,
+  nodeTransition,
   planCommands,
   resolveEffectivePolicy,
   ResolutionCache,
   summaryFromResults,
+  type NodeCommand,
+  type NodeRecord,
+  type RetryPolicy,
   type DeviceState,
   type KnownNode,
   type NodeKind,
@@ -26,7 +31,9 @@ import {
 import { processIncoming, type IncomingEffects } from './processIncoming.js';
 import { composeResponse, headerStatus, responseHeader } from './composeResponse.js';
 import { inventoryDue, recordInventoryFailures, type InventoryKind } from './inventoryDue.js';
+import { verificationDue, verificationOf } from './verificationDue.js';
 import { applyReport, mergeSummary } from './applyReport.js';
+import { recordOf, rowOf, sameRecord, sentRecord, type NodePlace } from './nodeRows.js';
 import { replayDecision } from './replayDecision.js';
 import type { DeviceMessageOutcome, Metrics } from '../metrics/Metrics.js';
 import { completeRenewal } from '../enrollment/recordEnrollment.js';
@@ -91,6 +98,17 @@ export interface DeviceEndpointOptions {
    * few distinct stacks, and after a fleet-wide change each is merged once, not once per device.
    */
   resolutionCache?: ResolutionCache;
+  /** How often a failing command is tried before it is quarantined, and the backoff between tries (default 3 tries, 5 minutes doubling). */
+  retry?: RetryPolicy;
+  /**
+   * Drift detection for every policy (`serve --verify-interval`), except policies that opt out
+   * with `driftDetection.enabled: false`; without it, only policies that opt in are read back.
+   */
+  verifyAll?: boolean;
+  /** How often a device's settings in scope are read back (default 24 h). */
+  verifyIntervalMs?: number;
+  /** Read-back Gets per session at most (default 50), so that a check-in stays small; a round goes on over several sessions. */
+  maxVerifyGets?: number;
   crash?: CrashPoint;
 }
 
@@ -140,6 +158,10 @@ export class DeviceEndpoint {
       defaultMaxMsgSize: DEFAULT_MAX_MSG_SIZE,
       inventoryIntervalMs: DAY_MS,
       retryWindowMs: DEFAULT_RETRY_WINDOW_MS,
+      retry: DEFAULT_RETRY,
+      verifyAll: false,
+      verifyIntervalMs: DAY_MS,
+      maxVerifyGets: 50,
       now: () => new Date(),
       ...options,
       resolutionCache: options.resolutionCache ?? new ResolutionCache({ maxWeight: 1_000_000 }),
@@ -341,7 +363,7 @@ export class DeviceEndpoint {
     state.maxMsgSize = maxMsgSize;
     if (header.meta?.maxObjSize !== undefined) state.maxObjSize = header.meta.maxObjSize;
 
-    const effects = processIncoming(message.body, message.final, state, nowIso, header.msgId);
+    const effects = processIncoming(message.body, message.final, state, { now: nowIso, msgId: header.msgId, retry: this.#o.retry });
     const installFailures = await this.#installFailures(tx, row.id, effects, nowIso);
     await tx.upsertNodeStates(row.id, [...effects.nodeUpdates, ...installFailures]);
     await tx.deleteNodeStates(row.id, effects.nodeDeletes);
@@ -350,7 +372,7 @@ export class DeviceEndpoint {
     for (const locUri of effects.abortedObjects) dropLargeObject(state, locUri);
     if (effects.deviceStopped) {
       // 214: the device processes nothing more in this session; what is queued waits for the next.
-      log.info({ deviceId: row.id, sessionId: state.sessionId }, 'the device cancelled the rest of the session (214)');
+      log.info('the device cancelled the rest of the session (214)');
       state.queue = [];
     }
 
@@ -374,17 +396,21 @@ export class DeviceEndpoint {
       if (state.queue.length === 0 && (state.planFingerprint === null || mayReplan) && snapshot.available) {
         const fingerprint = await snapshot.fingerprint(tx, row, context.policyEpoch);
         const due = inventoryDue(row, report, now, this.#o.inventoryIntervalMs);
-        if (state.planFingerprint === null && !state.replan && converged === fingerprint && due.length === 0) {
-          // Fast path: the device already has everything and no inventory is due.
+        const verifying = this.#o.verifyAll || verificationOf(report)?.enabled === true;
+        const readBackDue = verificationDue(report, now, this.#o.verifyIntervalMs, verifying) !== undefined;
+        if (state.planFingerprint === null && !state.replan && converged === fingerprint && due.length === 0 && !readBackDue) {
+          // Fast path: the device already has everything, and no inventory or read-back is due.
           state.planFingerprint = fingerprint;
           fastPath = true;
         } else {
-          pendingRows = await this.#plan(tx, row, state, snapshot, fingerprint, due, nowIso, log);
+          const planned = await this.#plan(tx, row, report, state, snapshot, fingerprint, due, nowIso, log);
+          pendingRows = planned.rows;
+          report = planned.report;
         }
       } else if (!snapshot.available && state.queue.length === 0 && state.planFingerprint === null) {
         log.warn({ reason: snapshot.reason }, 'desired state unavailable: answering without new commands');
       }
-      planned = this.#nextMessage(state, row.id, nowIso, pendingRows);
+      planned = this.#nextMessage(state, nowIso, pendingRows, log);
     }
 
     const composed = composeResponse(header, effects.statuses, planned, {
@@ -399,19 +425,11 @@ export class DeviceEndpoint {
     const journal = journalEntries(composed.sent);
     const sentNodes: NodeStateRow[] = [];
     for (const { queued } of composed.sent) {
+      const command = queued.command.kind;
+      if (command !== 'Add' && command !== 'Replace' && command !== 'Delete' && command !== 'Exec') continue;
       for (const node of queued.nodes) {
         if (node.op === 'get') continue;
-        sentNodes.push({
-          locUri: node.locUri,
-          kind: node.kind,
-          // Until a Delete is confirmed the device holds what it held.
-          value: node.op === 'delete' ? (node.held ?? null) : node.value,
-          status: 'sent',
-          code: null,
-          lastCommand: queued.command.kind,
-          sessionId: state.sessionId,
-          updatedAt: nowIso,
-        });
+        sentNodes.push(rowOf(placeOf(node, state.sessionId, nowIso), sentRecord(node, command)));
       }
     }
     if (composed.sent.length > 0) state.sent[String(header.msgId)] = journal;
@@ -423,7 +441,7 @@ export class DeviceEndpoint {
       converged = null;
     } else if (state.planFingerprint !== null && !unenrolled && !fastPath) {
       // The session is over: converged when the plan was complete and every node acknowledged.
-      converged = state.planComplete && (await tx.countUnappliedNodes(row.id)) === 0 ? state.planFingerprint : null;
+      converged = state.planComplete && (await tx.countUnsettledNodes(row.id)) === 0 ? state.planFingerprint : null;
     }
 
     // The device's statuses for our commands (not the SyncHdr's), for the metrics and the session's line.
@@ -438,6 +456,11 @@ export class DeviceEndpoint {
     if (sessionOver) {
       // An inventory asked for and answered by no Results stays outstanding, one attempt more.
       report = recordInventoryFailures(report, state.inventory, { now: nowIso, revision: row.revision });
+      // A read-back round is complete once every node in scope was read in it.
+      const verification = verificationOf(report);
+      if (state.verifyRound !== undefined && state.verifyRound.remaining === 0 && verification !== undefined) {
+        report = { ...report, verification: { ...verification, completedAt: nowIso } };
+      }
     }
     if (sessionOver && this.#o.source.sessionEnded) {
       // On the fast path nothing changed: no need to read the device's nodes.
@@ -482,18 +505,19 @@ export class DeviceEndpoint {
    * not accepted: a chunk follows only a 213 (or 200) for the one before it. Such an object goes
    * back to pending (written with `pendingRows`), to be sent whole again.
    */
-  #nextMessage(state: SessionState, deviceId: string, now: string, pendingRows: NodeStateRow[]): QueuedCommand[] {
+  #nextMessage(state: SessionState, now: string, pendingRows: NodeStateRow[], log: Logger): QueuedCommand[] {
     for (;;) {
       const next = state.queue[0];
       if (next === undefined) return [];
       const broken = next.find((q) => q.chunk !== undefined && q.chunk.index > 0 && state.chunksAccepted[q.nodes[0]?.locUri ?? ''] !== q.chunk.index - 1);
       if (broken === undefined) return state.queue.shift() ?? [];
-      this.#o.logger.warn({ deviceId, locUri: broken.nodes[0]?.locUri, chunk: broken.chunk }, 'the device did not accept the previous chunk of a large object: not sending the rest');
+      log.warn({ locUri: broken.nodes[0]?.locUri, chunk: broken.chunk }, 'the device did not accept the previous chunk of a large object: not sending the rest');
+      const command = broken.command.kind as NodeCommand;
       for (const node of broken.nodes) {
         dropLargeObject(state, node.locUri);
-        if (node.op !== 'get') {
-          pendingRows.push({ locUri: node.locUri, kind: node.kind, value: node.value, status: 'pending', code: null, lastCommand: broken.command.kind, sessionId: state.sessionId, updatedAt: now });
-        }
+        // Not sent after all: pending, like a node of a session that broke off.
+        const record = nodeTransition(sentRecord(node, command), { type: 'interrupt' });
+        if (node.op !== 'get' && record !== null) pendingRows.push(rowOf(placeOf(node, state.sessionId, now), record));
       }
     }
   }
@@ -510,7 +534,9 @@ export class DeviceEndpoint {
     for (const install of failed) {
       const marker = `/MSI/${install.productCode.toUpperCase()}/`;
       const node = nodes.find((n) => n.locUri.toUpperCase().includes(marker));
-      if (node) out.push({ ...node, status: 'failed', code: install.code, lastCommand: 'Exec', updatedAt: now });
+      if (!node) continue;
+      const next = nodeTransition(recordOf(node), { type: 'install-result', result: install.code, now, retry: this.#o.retry });
+      if (next !== null) out.push(rowOf({ ...node, updatedAt: now }, next));
     }
     return out;
   }
@@ -518,15 +544,26 @@ export class DeviceEndpoint {
   async #plan(
     tx: StoreTx,
     row: DeviceRow,
+    report: JsonObject,
     state: SessionState,
     snapshot: Extract<PolicySnapshot, { available: true }>,
     fingerprint: string,
     refresh: InventoryKind[],
     now: string,
     log: Logger,
-  ): Promise<NodeStateRow[]> {
+  ): Promise<{ rows: NodeStateRow[]; report: JsonObject }> {
     const inputs = await snapshot.load(tx, row);
     const resolution = resolveEffectivePolicy(inputs, { cache: this.#o.resolutionCache });
+    // Drift detection: which policies' values are read back, whether their drift is remediated,
+    // and whether a round is due (once per session; a re-plan does not read again).
+    const drift = new Map(inputs.policies.map((p) => [p.id, p.driftDetection]));
+    const inScope = (policyId: string | undefined): boolean => {
+      const setting = policyId === undefined ? undefined : drift.get(policyId)?.enabled;
+      return setting ?? this.#o.verifyAll;
+    };
+    const anyInScope = this.#o.verifyAll || [...drift.values()].some((d) => d?.enabled === true);
+    const since = state.verifyRound === undefined ? verificationDue(report, new Date(now), this.#o.verifyIntervalMs, anyInScope) : undefined;
+    const loginStatus = (report['loginStatus'] as JsonObject | undefined)?.['value'];
     const rows = new Map((await tx.getNodeStates(row.id)).map((n) => [n.locUri, n]));
     const nodes = new Map<string, KnownNode>();
     for (const n of rows.values()) {
@@ -536,6 +573,8 @@ export class DeviceEndpoint {
         status: n.status,
         ...(n.code !== null ? { code: n.code } : {}),
         ...(n.lastCommand ? { lastCommand: n.lastCommand as NonNullable<KnownNode['lastCommand']> } : {}),
+        ...(n.retryAt !== null ? { retryAt: n.retryAt } : {}),
+        ...(n.checkedAt !== null ? { checkedAt: n.checkedAt } : {}),
         // Nothing was sent in this session before its first plan: a node marked with the same
         // SessionID then comes from an earlier session that used the ID (a restarted counter).
         ...(state.plans > 0 && n.sessionId === state.sessionId ? { attemptedThisSession: true } : {}),
@@ -552,6 +591,12 @@ export class DeviceEndpoint {
         applications: inputs.applications,
         largeObjects: row.report['inventoryValues'] === undefined || (row.report['inventoryValues'] as JsonObject)['./DevDetail/LrgObj'] !== 'false',
         maxObjSize: state.maxObjSize,
+        now,
+        remediate: (policyId) => (policyId === undefined ? true : drift.get(policyId)?.remediate !== false),
+        // Always asked, so that the scope is known; Gets only when a round is due.
+        ...(anyInScope
+          ? { verify: { since: since ?? now, limit: since === undefined ? 0 : this.#o.maxVerifyGets, inScope, userSession: loginStatus === 'user' } }
+          : {}),
       });
     } catch (error) {
       // A MaxMsgSize too small to carry any command: nothing can be sent to this device.
@@ -561,13 +606,56 @@ export class DeviceEndpoint {
       state.planComplete = false;
       state.replan = false;
       state.plans++;
-      return [];
+      return { rows: [], report };
     }
     for (const issue of [...resolution.issues, ...plan.issues]) {
       log.warn({ code: issue.code, path: issue.path }, issue.message);
     }
-    // A Delete's nodes remember what the device holds, which it keeps if it refuses.
-    const journalNode = (node: PlannedNode): JournalNode => (node.op === 'delete' ? { ...node, held: rows.get(node.locUri)?.value ?? null } : node);
+    // Desired nodes take the plan's transition (a new value is pending until it is sent, a tie
+    // between policies shows as a conflict) and the policy their value now comes from; only rows
+    // that change are written. Nodes nobody wants any more are forgotten once the resolution is
+    // complete.
+    const pending: NodeStateRow[] = [];
+    const afterPlan = new Map<string, NodeRecord>();
+    for (const [locUri, desired] of plan.desired) {
+      const stored = rows.get(locUri);
+      const before = stored === undefined ? undefined : recordOf(stored);
+      const next = nodeTransition(before, { type: 'plan', value: desired.value, conflicted: desired.conflicted === true });
+      if (next !== null) afterPlan.set(locUri, next);
+      const policyId = desired.policyId ?? null;
+      if (next === null || (before !== undefined && sameRecord(before, next) && stored?.policyId === policyId)) continue;
+      pending.push(
+        rowOf(
+          {
+            locUri,
+            kind: desired.kind,
+            sessionId: stored?.sessionId ?? null,
+            updatedAt: now,
+            checkedAt: stored !== undefined && stored.value === next.value ? stored.checkedAt : null,
+            policyId,
+          },
+          next,
+        ),
+      );
+    }
+    // What the Statuses of these commands need to become the nodes' next states: what a Delete's
+    // node holds (it keeps it if the device refuses), the tries so far and whether this session
+    // already counted a failure, whose value it is and whether policies disagree about it.
+    const journalNode = (node: PlannedNode): JournalNode => {
+      const known = nodes.get(node.locUri);
+      const desired = plan.desired.get(node.locUri);
+      // The tries as the plan left them (a new value starts over).
+      const record = afterPlan.get(node.locUri);
+      const out: JournalNode = { ...node, tries: record?.tries ?? rows.get(node.locUri)?.tries ?? 0 };
+      if (node.op === 'delete') out.held = rows.get(node.locUri)?.value ?? null;
+      if (known?.attemptedThisSession === true && known.status === 'failed' && (record === undefined || record.status === 'failed')) out.counted = true;
+      if (desired?.policyId !== undefined) out.policyId = desired.policyId;
+      else if (node.op === 'delete' && rows.get(node.locUri)?.policyId) out.policyId = rows.get(node.locUri)?.policyId as string;
+      if (desired?.conflicted === true) out.conflicted = true;
+      const stored = rows.get(node.locUri);
+      if (node.op === 'verify' && stored !== undefined) out.prior = { record: recordOf(stored), sessionId: stored.sessionId, updatedAt: stored.updatedAt };
+      return out;
+    };
     state.queue = plan.messages.map((m) =>
       m.map((p) => ({ command: p.command, nodes: p.nodes.map(journalNode), ...(p.chunk ? { chunk: p.chunk } : {}) })),
     );
@@ -577,29 +665,30 @@ export class DeviceEndpoint {
     state.plans++;
     for (const kind of refresh) state.inventory[kind] = { answered: false, codes: [] };
 
-    // Desired nodes that are not on the device yet show as pending until they are sent; nodes
-    // nobody wants any more are forgotten once the resolution is complete.
-    const pending: NodeStateRow[] = [];
-    for (const [locUri, desired] of plan.desired) {
-      const known = nodes.get(locUri);
-      if (known && known.status === 'applied' && known.value === desired.value) continue;
-      if (known && known.status === 'sent') continue;
-      pending.push({
-        locUri,
-        kind: desired.kind,
-        value: desired.value,
-        status: known?.status === 'failed' ? 'failed' : 'pending',
-        code: known?.code ?? null,
-        lastCommand: known?.lastCommand ?? null,
-        sessionId: rows.get(locUri)?.sessionId ?? null,
-        updatedAt: now,
-      });
-    }
     if (resolution.complete && plan.stale.length > 0) {
       await tx.deleteNodeStates(row.id, plan.stale);
       state.removed.push(...plan.stale);
     }
-    return pending;
+    // Whether the device is in drift detection's scope is decided by its policies, so that the
+    // fast path knows when a round is due without resolving.
+    let next = report;
+    if (anyInScope || verificationOf(report) !== undefined) next = { ...report, verification: { ...verificationOf(report), enabled: anyInScope } };
+    const verification = plan.verification;
+    if (since !== undefined && verification !== undefined) {
+      state.verifyRound = { since, remaining: verification.remaining };
+      next = { ...next, verification: { ...verificationOf(next), enabled: anyInScope, roundStartedAt: since } };
+      // Nodes that cannot be read back are reported so, without a Get.
+      for (const { locUri, reason } of verification.unverifiable) {
+        const stored = rows.get(locUri);
+        const before = afterPlan.get(locUri) ?? (stored === undefined ? undefined : recordOf(stored));
+        const after = before === undefined ? null : nodeTransition(before, { type: 'read-back', result: { kind: 'unreadable' } });
+        if (stored === undefined || after === null || before === undefined) continue;
+        const place = { ...stored, policyId: plan.desired.get(locUri)?.policyId ?? null, updatedAt: after.status === before.status ? stored.updatedAt : now, checkedAt: now };
+        pending.push(rowOf(place, after));
+        log.debug({ locUri, reason }, 'not read back: the node cannot be');
+      }
+    }
+    return { rows: pending, report: next };
   }
 }
 
@@ -609,4 +698,9 @@ function dropLargeObject(state: SessionState, locUri: string): void {
   state.queue = state.queue
     .map((message) => message.filter((q) => q.chunk === undefined || !q.nodes.some((n) => n.locUri === locUri)))
     .filter((message) => message.length > 0);
+}
+
+/** Where a journaled node's row lives: its place, as of `now`, in the session that sent it. */
+function placeOf(node: JournalNode, sessionId: string, now: string): NodePlace {
+  return { locUri: node.locUri, kind: node.kind, sessionId, updatedAt: now, checkedAt: null, policyId: node.policyId ?? null };
 }

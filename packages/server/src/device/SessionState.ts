@@ -1,11 +1,22 @@
 import type { Command, CommandKind } from '@winmdm/syncml';
-import type { PlannedNode } from '@winmdm/policy';
+import type { NodeRecord, PlannedNode } from '@winmdm/policy';
 
 /**
- * A node a command acts on, as the session remembers it: the planned node, and for a `Delete` the
- * value the device holds until the Delete is confirmed (what it still holds when it refuses).
+ * A node a command acts on, as the session remembers it: the planned node, and what its Status
+ * needs to become the node's next state without reading the store: for a `Delete` the value the
+ * device holds until the Delete is confirmed (what it still holds when it refuses); the tries of
+ * the value at the time of the plan and whether a failure was already counted in this session;
+ * the policy the value comes from and whether policies of equal priority disagree about it.
  */
-export type JournalNode = PlannedNode & { held?: string | null };
+export type JournalNode = PlannedNode & {
+  held?: string | null;
+  tries?: number;
+  counted?: boolean;
+  policyId?: string;
+  conflicted?: boolean;
+  /** For a read-back Get: the node's state when it was planned, which the read-back moves on from. */
+  prior?: { record: NodeRecord; sessionId: string | null; updatedAt: string };
+};
 
 /** A command the server sent, remembered until the device's Status for it arrives. */
 export interface SentCommand {
@@ -64,6 +75,8 @@ export interface SessionState {
   chunksAccepted: Record<string, number>;
   /** The largest object the device accepts (`MaxObjSize` of its SyncHdr Meta), if it said. */
   maxObjSize?: number;
+  /** The read-back round this session works on (its start), and how many nodes in scope it leaves for later sessions. */
+  verifyRound?: { since: string; remaining: number };
   /** Nodes removed from the device in this session (reported upstream in sync agent mode). */
   removed: string[];
   /**

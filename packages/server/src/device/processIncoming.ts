@@ -1,6 +1,7 @@
 import { AlertCodes, StatusCodes, statusCode, type Command, type Item, type Results, type Status } from '@winmdm/syncml';
-import { classifyStatus, type PlannedNode } from '@winmdm/policy';
+import { classifyStatus, compareReadBack, nodeTransition, normalizeOmaUri, type PlannedNode, type RetryPolicy } from '@winmdm/policy';
 import type { NodeStateRow } from '../store/Store.js';
+import { rowOf, sentRecord } from './nodeRows.js';
 import type { JournalNode, SentCommand, SessionState } from './SessionState.js';
 
 /** The Status the server owes one incoming command. */
@@ -36,6 +37,8 @@ export interface IncomingEffects {
   abortedObjects: string[];
   /** The device answered 214 (operation cancelled): it processes nothing more in this session. */
   deviceStopped: boolean;
+  /** Nodes a read-back found drifted in this message. */
+  drifted: string[];
   /** The device's message had no `<Final/>`: it has more to send in this package. */
   clientHasMore: boolean;
 }
@@ -59,22 +62,24 @@ function productCodeOf(locUri: string): string | undefined {
   return match?.[1] ? decodeURIComponent(match[1]) : undefined;
 }
 
+/** When a message is read, which it is, and how failures are retried. */
+export interface IncomingContext {
+  now: string;
+  /** The incoming message's MsgID (a `Results` without `MsgRef` answers the server's message before it). Default: the session's last. */
+  msgId?: number;
+  retry?: RetryPolicy;
+}
+
 /**
  * Reads one incoming message against the session: matches the device's Statuses to what was sent
  * (by MsgRef/CmdRef) and turns them into node states (`classifyStatus`: only a status that means
  * the command took effect applies a node), reassembles chunked Results, and collects alerts and
  * DevInfo. Commands inside an Atomic are applied only if the Atomic itself succeeded. Pure with
  * respect to the store: it only mutates `state` (the session's journal, large-object bookkeeping
- * and inventory requests) and returns what must be written. `msgId` is the incoming message's
- * MsgID, which a `Results` without `MsgRef` refers to the answer of.
+ * and inventory requests) and returns what must be written.
  */
-export function processIncoming(
-  body: readonly Command[],
-  final: boolean,
-  state: SessionState,
-  now: string,
-  msgId: number = state.lastMsgId,
-): IncomingEffects {
+export function processIncoming(body: readonly Command[], final: boolean, state: SessionState, context: IncomingContext): IncomingEffects {
+  const msgId = context.msgId ?? state.lastMsgId;
   const effects: IncomingEffects = {
     statuses: [],
     nodeUpdates: [],
@@ -89,6 +94,7 @@ export function processIncoming(
     inventoryAnswered: [],
     abortedObjects: [],
     deviceStopped: false,
+    drifted: [],
     clientHasMore: !final,
   };
   const owe = (command: Command, code: number): void => {
@@ -109,11 +115,11 @@ export function processIncoming(
         const code = codeOf(command);
         if (sent.kind === 'Atomic' || sent.kind === 'Sequence') containers.set(key, code);
         else if (sent.parent !== undefined) inner.push({ sent, code, key: journalKey(command.msgRef, sent.parent) });
-        else applyStatus(sent, code, state, effects, now, true);
+        else applyStatus(sent, code, state, effects, context, true);
         break;
       }
       case 'Results':
-        owe(command, collectResults(command, state, effects, msgId));
+        owe(command, collectResults(command, state, effects, context));
         break;
       case 'Alert':
         collectAlert(command.data, command.items, effects);
@@ -139,7 +145,7 @@ export function processIncoming(
   for (const { sent, code, key } of inner) {
     // All or nothing: a command of an Atomic that did not succeed (or whose outcome the device
     // did not report) was rolled back, whatever its own Status says.
-    applyStatus(sent, code, state, effects, now, atomicHeld(state, key, containers));
+    applyStatus(sent, code, state, effects, context, atomicHeld(state, key, containers));
   }
   return effects;
 }
@@ -200,7 +206,8 @@ function collectAlert(code: string, items: readonly Item[], effects: IncomingEff
   }
 }
 
-function collectResults(results: Results, state: SessionState, effects: IncomingEffects, msgId: number): number {
+function collectResults(results: Results, state: SessionState, effects: IncomingEffects, context: IncomingContext): number {
+  const msgId = context.msgId ?? state.lastMsgId;
   const complete: Item[] = [];
   let chunked = false;
   for (const item of results.items) {
@@ -219,9 +226,18 @@ function collectResults(results: Results, state: SessionState, effects: Incoming
     }
   }
   if (complete.length > 0) {
+    const get = state.sent[String(results.msgRef ?? msgId - 1)]?.[String(results.cmdRef)];
+    const readBacks = get?.kind === 'Get' ? get.nodes.filter((n) => n.op === 'verify') : [];
+    if (readBacks.length > 0) {
+      // A drift-detection read: compared with what was acknowledged, never taken for inventory.
+      for (const node of readBacks) {
+        const item = complete.find((i) => i.data !== undefined && sameNode(i.source?.locURI ?? i.target?.locURI, node.locUri));
+        if (item !== undefined) readBack(node, StatusCodes.OK, item.data, state, effects, context);
+      }
+      return chunked ? StatusCodes.CHUNKED_ITEM_ACCEPTED : StatusCodes.OK;
+    }
     effects.results.push({ ...results, items: complete });
     // Only a complete value answers an inventory: a Get whose Results never finished did not.
-    const get = state.sent[String(results.msgRef ?? msgId - 1)]?.[String(results.cmdRef)];
     for (const node of get?.kind === 'Get' ? get.nodes : []) {
       const kind = node.inventory;
       if (kind === undefined) continue;
@@ -233,38 +249,31 @@ function collectResults(results: Results, state: SessionState, effects: Incoming
   return chunked ? StatusCodes.CHUNKED_ITEM_ACCEPTED : StatusCodes.OK;
 }
 
-function nodeRow(
-  node: JournalNode,
-  value: string | null,
-  patch: Pick<NodeStateRow, 'status' | 'code' | 'lastCommand' | 'sessionId'>,
-  now: string,
-): NodeStateRow {
-  return { locUri: node.locUri, kind: node.kind, value, updatedAt: now, ...patch };
-}
-
 /**
- * Records the device's Status for one node command. `held` is false for a command of an Atomic
- * that did not succeed: whatever it answered, it did not take effect.
+ * Records the device's Status for one node command, through `nodeTransition`. `held` is false for
+ * a command of an Atomic that did not succeed: whatever it answered, it did not take effect.
  */
-function applyStatus(sent: SentCommand, code: number, state: SessionState, effects: IncomingEffects, now: string, held: boolean): void {
+function applyStatus(sent: SentCommand, code: number, state: SessionState, effects: IncomingEffects, context: IncomingContext, held: boolean): void {
   if (sent.kind === 'Get') {
     for (const node of sent.nodes) {
-      if (node.inventory === undefined || (code >= 200 && code < 300)) continue;
-      (state.inventory[node.inventory] ??= { answered: false, codes: [] }).codes.push(code);
+      if (code >= 200 && code < 300) continue; // the Results tell
+      if (node.op === 'verify') readBack(node, code, undefined, state, effects, context);
+      else if (node.inventory !== undefined) (state.inventory[node.inventory] ??= { answered: false, codes: [] }).codes.push(code);
     }
     return;
   }
   if (sent.kind !== 'Add' && sent.kind !== 'Replace' && sent.kind !== 'Delete' && sent.kind !== 'Exec') return;
+  const command = sent.kind;
   const intermediate = sent.chunk !== undefined && sent.chunk.index < sent.chunk.count - 1;
-  let outcome = classifyStatus(sent.kind, code, { intermediate });
-  if (!held && (outcome === 'done' || outcome === 'chunk-accepted')) {
-    // Recorded as what it was: rolled back with its Atomic.
-    outcome = 'not-applied';
-    code = StatusCodes.ATOMIC_ROLLBACK_OK;
-  }
-  if (code === StatusCodes.OPERATION_CANCELLED) effects.deviceStopped = true;
+  const own = classifyStatus(command, code, { intermediate });
+  // What took effect inside an Atomic that did not succeed was rolled back with it, and is
+  // recorded as that; a command that failed on its own keeps its failure.
+  const rolledBack = !held && (own === 'done' || own === 'chunk-accepted');
+  const verdict = rolledBack ? 'not-applied' : own;
+  if (rolledBack) code = StatusCodes.ATOMIC_ROLLBACK_OK;
+  if (verdict === 'done' && code === StatusCodes.OPERATION_CANCELLED) effects.deviceStopped = true;
 
-  if (outcome === 'chunk-accepted') {
+  if (verdict === 'chunk-accepted') {
     // Only buffered by the device: the value is decided by the Status of the last chunk.
     for (const node of sent.nodes) state.chunksAccepted[node.locUri] = (sent.chunk as { index: number }).index;
     return;
@@ -276,32 +285,68 @@ function applyStatus(sent: SentCommand, code: number, state: SessionState, effec
       if (intermediate && !effects.abortedObjects.includes(node.locUri)) effects.abortedObjects.push(node.locUri);
     }
   }
-  const base = { lastCommand: sent.kind, sessionId: state.sessionId };
   for (const node of sent.nodes) {
-    if (node.op === 'get') continue;
-    // What the device holds if this command did not take effect: for a Delete, what it held.
-    const kept = node.op === 'delete' ? (node.held ?? null) : node.value;
-    if (outcome === 'done') {
-      // An MSI node is created by Add and installed by Exec: the Add's own answer decides nothing.
-      if (node.kind === 'msi' && sent.kind === 'Add') continue;
-      if (node.op === 'delete') effects.nodeDeletes.push(node.locUri);
-      else effects.nodeUpdates.push(nodeRow(node, node.value, { ...base, status: 'applied', code }, now));
-      markApplied(node, effects);
-    } else if (outcome === 'not-removable') {
-      effects.nodeUpdates.push(nodeRow(node, kept, { ...base, status: 'not-removable', code }, now));
-    } else if (outcome === 'not-applied') {
-      // Not carried out (rolled back, not executed): sent again, like a command never sent. A
-      // Delete stays a Delete to do, which the planner reads from a failed Delete.
-      const status = node.op === 'delete' ? 'failed' : 'pending';
-      effects.nodeUpdates.push(nodeRow(node, kept, { ...base, status, code }, now));
+    if (node.op === 'get' || node.op === 'verify') continue;
+    // An MSI node is created by Add and installed by Exec: the Add's own answer (200, or 418 when
+    // the node is already there) decides nothing, the Exec that follows does.
+    if (node.kind === 'msi' && command === 'Add' && !intermediate && (verdict === 'done' || code === StatusCodes.ALREADY_EXISTS)) continue;
+    const next = nodeTransition(sentRecord(node, command), {
+      type: 'status',
+      command,
+      op: node.op,
+      value: node.value,
+      code,
+      intermediate,
+      rolledBack,
+      counted: node.counted === true,
+      conflicted: node.conflicted === true,
+      now: context.now,
+      ...(context.retry ? { retry: context.retry } : {}),
+    });
+    if (next === null) {
+      effects.nodeDeletes.push(node.locUri);
     } else {
-      // An Add of an MSI node that already exists (418) is harmless: its Exec decides.
-      if (node.kind === 'msi' && sent.kind === 'Add' && code === StatusCodes.ALREADY_EXISTS && !intermediate) continue;
-      effects.nodeUpdates.push(nodeRow(node, kept, { ...base, status: 'failed', code }, now));
-      if ((code === StatusCodes.NOT_FOUND && sent.kind === 'Replace') || (code === StatusCodes.ALREADY_EXISTS && sent.kind === 'Add')) {
-        state.replan = true;
-      }
+      effects.nodeUpdates.push(
+        rowOf({ locUri: node.locUri, kind: node.kind, sessionId: state.sessionId, updatedAt: context.now, checkedAt: null, policyId: node.policyId ?? null }, next),
+      );
     }
+    if (verdict === 'done') markApplied(node, effects);
+    if (verdict === 'failed' && ((code === StatusCodes.NOT_FOUND && command === 'Replace') || (code === StatusCodes.ALREADY_EXISTS && command === 'Add'))) {
+      state.replan = true;
+    }
+  }
+}
+
+/** Whether a Results item's LocURI names the node (`./Vendor/MSFT/…` is `./Device/Vendor/MSFT/…`). */
+function sameNode(uri: string | undefined, locUri: string): boolean {
+  return uri !== undefined && normalizeOmaUri(uri) === locUri;
+}
+
+/**
+ * Records what a drift-detection `Get` found (its Status code, and the value of its Results) as
+ * the node's read-back transition. A node found drifted asks for a re-plan, which sends the value
+ * again where remediation is on.
+ */
+function readBack(node: JournalNode, code: number, actual: string | undefined, state: SessionState, effects: IncomingEffects, context: IncomingContext): void {
+  const prior = node.prior;
+  const check = node.readBack;
+  if (prior === undefined || check === undefined || node.value === null) return;
+  const result = compareReadBack({ comparer: check.comparer, sent: node.value, absentIsNormal: check.absentIsNormal }, code, actual);
+  const next = nodeTransition(prior.record, { type: 'read-back', result, conflicted: node.conflicted === true });
+  if (next === null) return;
+  const changed = next.status !== prior.record.status || next.actual !== prior.record.actual;
+  const place = {
+    locUri: node.locUri,
+    kind: node.kind,
+    sessionId: prior.sessionId,
+    updatedAt: changed ? context.now : prior.updatedAt,
+    checkedAt: context.now,
+    policyId: node.policyId ?? null,
+  };
+  effects.nodeUpdates.push(rowOf(place, next));
+  if (next.status === 'drifted' && changed) {
+    effects.drifted.push(node.locUri);
+    state.replan = true;
   }
 }
 

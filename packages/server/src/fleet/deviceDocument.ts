@@ -1,6 +1,7 @@
 import { resolveEffectivePolicy, type ResolutionResult } from '@winmdm/policy';
 import type { DeviceRow, JsonObject, StoreTx } from '../store/Store.js';
 import { outstandingRefresh } from '../device/inventoryDue.js';
+import { configStatusEntry } from './configStatusEntry.js';
 import { loadResolveInput } from './loadResolveInput.js';
 
 function object(value: unknown): JsonObject {
@@ -12,18 +13,22 @@ function list(value: unknown): unknown[] {
 }
 
 /** The device's acknowledged state per LocURI, as the document's `configStatus`. */
-async function configStatus(tx: StoreTx, deviceId: string): Promise<JsonObject> {
-  const out: JsonObject = {};
+/**
+ * The device's state per LocURI, as the document's `configStatus`, and the settings held back
+ * after failing too often (`quarantined`: LocURI, code and its meaning, tries, since when), which
+ * wait for a change of the setting or a resend.
+ */
+async function nodeStatus(tx: StoreTx, deviceId: string): Promise<{ configStatus: JsonObject; quarantined: JsonObject[] }> {
+  const configStatus: JsonObject = {};
+  const quarantined: JsonObject[] = [];
   for (const node of await tx.getNodeStates(deviceId)) {
-    out[node.locUri] = {
-      kind: node.kind,
-      value: node.value,
-      status: node.status,
-      ...(node.code !== null ? { code: node.code } : {}),
-      date: node.updatedAt,
-    };
+    const entry = configStatusEntry(node);
+    configStatus[node.locUri] = entry;
+    if (node.status === 'quarantined') {
+      quarantined.push({ locUri: node.locUri, ...(entry['code'] !== undefined ? { code: entry['code'], meaning: entry['meaning'] } : {}), tries: node.tries, since: node.updatedAt });
+    }
   }
-  return out;
+  return { configStatus, quarantined };
 }
 
 /**
@@ -69,7 +74,7 @@ export async function deviceDocument(tx: StoreTx, row: DeviceRow): Promise<{ doc
     subType: doc['subType'] ?? 'device',
     stateHistory: [...list(doc['stateHistory']), ...list(report['stateHistory'])],
     refreshInfoNeeded: outstandingRefresh(row, row.report),
-    configStatus: await configStatus(tx, row.id),
+    ...(await nodeStatus(tx, row.id)),
     ...(report['loginStatus'] ? { loginStatus: report['loginStatus'] } : {}),
     ...(report['applicationStatus'] ? { applicationStatus: report['applicationStatus'] } : {}),
   };

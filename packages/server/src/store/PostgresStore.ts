@@ -3,12 +3,15 @@ import { postgresMigrations } from './migrations.js';
 import { PgPipeline } from './PgPipeline.js';
 import { SharedDocuments } from './SharedDocuments.js';
 import {
+  NODE_COLUMNS,
+  nodeValues,
   table,
   toDevice,
   toDeviceEnrollment,
   toEnrollmentToken,
   toNodeHistory,
   toNodeState,
+  UNSETTLED_SQL,
   type DeviceDbRow,
   type DeviceEnrollmentDbRow,
   type EnrollmentTokenDbRow,
@@ -418,31 +421,26 @@ function makeTx(pipeline: PgPipeline, shared: SharedDocuments): StoreTx {
       // One statement cannot touch a row twice: the last row for a LocURI wins, as it would in order.
       const rows = [...new Map(input.map((r) => [r.locUri, r])).values()];
       // One statement for the whole batch (a first check-in writes hundreds of nodes), not waited for.
+      const columns = rows.map(nodeValues);
+      const column = (i: number): unknown[] => columns.map((values) => values[i]);
       return later({
-        text: `INSERT INTO node_states (device_id, loc_uri, kind, value, status, code, last_command, session_id, updated_at)
-         SELECT $1, * FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::int[], $7::text[], $8::text[], $9::text[])
+        text: `INSERT INTO node_states (device_id, ${NODE_COLUMNS})
+         SELECT $1, * FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::int[], $7::text[], $8::text[], $9::text[],
+                                  $10::text[], $11::int[], $12::text[], $13::text[], $14::text[])
          ON CONFLICT (device_id, loc_uri) DO UPDATE SET kind = excluded.kind, value = excluded.value,
            status = excluded.status, code = excluded.code, last_command = excluded.last_command,
-           session_id = excluded.session_id, updated_at = excluded.updated_at`,
-        values: [
-          deviceId,
-          rows.map((r) => r.locUri),
-          rows.map((r) => r.kind),
-          rows.map((r) => r.value),
-          rows.map((r) => r.status),
-          rows.map((r) => r.code),
-          rows.map((r) => r.lastCommand),
-          rows.map((r) => r.sessionId),
-          rows.map((r) => r.updatedAt),
-        ],
+           session_id = excluded.session_id, updated_at = excluded.updated_at, actual = excluded.actual,
+           tries = excluded.tries, retry_at = excluded.retry_at, checked_at = excluded.checked_at,
+           policy_id = excluded.policy_id`,
+        values: [deviceId, ...Array.from({ length: 13 }, (_, i) => column(i))],
       });
     },
     resendUnacknowledged: async (deviceId, now) => {
       const result = await pipeline.query({ text: "UPDATE node_states SET status = 'pending', updated_at = $1 WHERE device_id = $2 AND status = 'sent'", values: [now, deviceId] });
       return result.rowCount ?? 0;
     },
-    countUnappliedNodes: async (deviceId) =>
-      Number((await q<{ n: string }>("SELECT COUNT(*) AS n FROM node_states WHERE device_id = $1 AND status NOT IN ('applied', 'not-removable')", [deviceId]))[0]?.n ?? 0),
+    countUnsettledNodes: async (deviceId) =>
+      Number((await q<{ n: string }>(`SELECT COUNT(*) AS n FROM node_states WHERE device_id = $1 AND status IN (${UNSETTLED_SQL})`, [deviceId]))[0]?.n ?? 0),
     deleteNodeStates: (deviceId, locUris) => {
       if (locUris.length === 0) return Promise.resolve();
       return later({ text: 'DELETE FROM node_states WHERE device_id = $1 AND loc_uri = ANY($2::text[])', values: [deviceId, [...locUris]] });

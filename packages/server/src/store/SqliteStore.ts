@@ -4,12 +4,15 @@ import { dirname } from 'node:path';
 import { sqliteMigrations } from './migrations.js';
 import { SharedDocuments } from './SharedDocuments.js';
 import {
+  NODE_COLUMNS,
+  nodeValues,
   table,
   toDevice,
   toDeviceEnrollment,
   toEnrollmentToken,
   toNodeHistory,
   toNodeState,
+  UNSETTLED_SQL,
   type DeviceDbRow,
   type DeviceEnrollmentDbRow,
   type EnrollmentTokenDbRow,
@@ -444,24 +447,24 @@ export class SqliteStore implements Store {
         // One prepared statement per row: measured faster than a single statement over JSON,
         // whose per-row extraction costs more than better-sqlite3's call.
         const statement = p(
-          `INSERT INTO node_states (device_id, loc_uri, kind, value, status, code, last_command, session_id, updated_at)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+          `INSERT INTO node_states (device_id, ${NODE_COLUMNS})
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
            ON CONFLICT (device_id, loc_uri) DO UPDATE SET kind = excluded.kind, value = excluded.value,
              status = excluded.status, code = excluded.code, last_command = excluded.last_command,
-             session_id = excluded.session_id, updated_at = excluded.updated_at`,
+             session_id = excluded.session_id, updated_at = excluded.updated_at, actual = excluded.actual,
+             tries = excluded.tries, retry_at = excluded.retry_at, checked_at = excluded.checked_at,
+             policy_id = excluded.policy_id`,
         );
-        for (const r of rows) {
-          statement.run(deviceId, r.locUri, r.kind, r.value, r.status, r.code, r.lastCommand, r.sessionId, r.updatedAt);
-        }
+        for (const r of rows) statement.run(deviceId, ...nodeValues(r));
         return Promise.resolve();
       },
       resendUnacknowledged: (deviceId, now) =>
         Promise.resolve(
           p("UPDATE node_states SET status = 'pending', updated_at = ? WHERE device_id = ? AND status = 'sent'").run(now, deviceId).changes,
         ),
-      countUnappliedNodes: (deviceId) =>
+      countUnsettledNodes: (deviceId) =>
         Promise.resolve(
-          Number((p("SELECT COUNT(*) AS n FROM node_states WHERE device_id = ? AND status NOT IN ('applied', 'not-removable')").get(deviceId) as { n: number }).n),
+          Number((p(`SELECT COUNT(*) AS n FROM node_states WHERE device_id = ? AND status IN (${UNSETTLED_SQL})`).get(deviceId) as { n: number }).n),
         ),
       deleteNodeStates: (deviceId, locUris) => {
         const statement = p('DELETE FROM node_states WHERE device_id = ? AND loc_uri = ?');

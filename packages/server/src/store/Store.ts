@@ -1,3 +1,4 @@
+import type { NodeStatus } from '@winmdm/policy';
 /**
  * The one storage interface of the server. Two implementations pass the same test suite:
  * {@link SqliteStore} (embedded default, one process) and {@link PostgresStore} (several
@@ -33,21 +34,35 @@ export interface DeviceRow {
   convergedFingerprint: string | null;
 }
 
-/** Acknowledged state of one node (LocURI) of a device: what `configStatus` shows. */
+/**
+ * The state of one node (LocURI) of a device: what `configStatus` shows. Its state fields are a
+ * `NodeRecord` of `@winmdm/policy`, changed only through `nodeTransition` (or, in bulk, by the
+ * statements that implement its rows: `resendUnacknowledged` for `interrupt`).
+ */
 export interface NodeStateRow {
   locUri: string;
   /** `csp`, `admx-install`, `msi`: decides whether a node no longer desired is deleted. */
   kind: string;
-  /** The value last sent or acknowledged (for large payloads, what the planner compares). */
+  /** The value last sent or acknowledged (for large payloads, what the planner compares); while a Delete is unconfirmed, what the device holds. */
   value: string | null;
-  status: 'pending' | 'sent' | 'applied' | 'failed' | 'not-removable';
-  /** The device's status code for the last command on this node. */
+  status: NodeStatus;
+  /** The device's status code for the last command on this node (an MSI install: the installer's result). */
   code: number | null;
   /** The last command sent for this node (`Add`, `Replace`, `Delete`, `Exec`). */
   lastCommand: string | null;
   /** The session in which the node was last sent. */
   sessionId: string | null;
   updatedAt: string;
+  /** For `drifted`: what the device holds instead (null: absent). */
+  actual: string | null;
+  /** Sessions in a row in which the current value failed. */
+  tries: number;
+  /** For `failed`: not sent again before this time. */
+  retryAt: string | null;
+  /** When the value was last read back from the device (drift detection), if ever. */
+  checkedAt: string | null;
+  /** The policy the desired value comes from (the resolution's provenance); null for the device's own config. */
+  policyId: string | null;
 }
 
 /** One recorded status of a node (see `node_history` in the migrations), oldest first per node. */
@@ -241,8 +256,12 @@ export interface StoreTx {
   getNodeHistory(deviceId: string): Promise<NodeHistoryRow[]>;
   /** Turns every node still `sent` (never acknowledged) back into `pending`; returns how many. */
   resendUnacknowledged(deviceId: string, now: string): Promise<number>;
-  /** How many of the device's nodes are not settled: neither `applied` nor `not-removable` (which waits for a change). */
-  countUnappliedNodes(deviceId: string): Promise<number>;
+  /**
+   * How many of the device's nodes are unsettled: `pending`, `sent`, `failed` (a retry to come)
+   * or `drifted`. A device converges only with none; quarantined, refused, unverifiable and
+   * conflicting nodes are settled until something changes.
+   */
+  countUnsettledNodes(deviceId: string): Promise<number>;
 
   /** The device's current session (sessions and the log are written only by {@link StoreTx.finishDeviceMessage}). */
   getSession(deviceId: string): Promise<{ sessionId: string; state: JsonObject } | undefined>;

@@ -134,6 +134,19 @@ const enrollment: readonly string[] = [
   `CREATE INDEX device_certs_device ON device_certs (device_id)`,
 ];
 
+/**
+ * The node state fields of the per-setting vocabulary (`NodeRecord` of `@winmdm/policy`): what a
+ * drifted node holds instead, the tries and backoff of a failing one, when it was last read back,
+ * and the policy its desired value comes from.
+ */
+const NODE_STATE_FIELDS = [
+  'ALTER TABLE node_states ADD COLUMN actual TEXT',
+  'ALTER TABLE node_states ADD COLUMN tries INTEGER NOT NULL DEFAULT 0',
+  'ALTER TABLE node_states ADD COLUMN retry_at TEXT',
+  'ALTER TABLE node_states ADD COLUMN checked_at TEXT',
+  'ALTER TABLE node_states ADD COLUMN policy_id TEXT',
+];
+
 /** SQLite: JSON as TEXT, INTEGER PRIMARY KEY as the rowid alias. */
 export const sqliteMigrations: readonly Migration[] = [
   // node_states is keyed by (device, LocURI) and written hundreds of rows at a time: WITHOUT ROWID
@@ -154,6 +167,7 @@ export const sqliteMigrations: readonly Migration[] = [
   { version: 3, description: 'enrollment: tokens, hardware ids, message ids', statements: enrollment },
   // GET /mdm/windows/devices pages an organization's devices by id.
   { version: 4, description: 'devices by organization and id', statements: ['CREATE INDEX devices_org_id ON devices (organization_id, id)'] },
+  { version: 5, description: 'node state fields: actual, tries, retry_at, checked_at, policy_id', statements: NODE_STATE_FIELDS },
 ];
 
 /** PostgreSQL: JSON kept as TEXT too (the server never queries inside documents), BIGSERIAL ids. */
@@ -179,4 +193,5 @@ export const postgresMigrations: readonly Migration[] = [
   { version: 3, description: 'enrollment: tokens, hardware ids, message ids', statements: enrollment },
   // GET /mdm/windows/devices pages an organization's devices by id in byte order on both stores.
   { version: 4, description: 'devices by organization and id', statements: ['CREATE INDEX devices_org_id ON devices (organization_id, id COLLATE "C")'] },
+  { version: 5, description: 'node state fields: actual, tries, retry_at, checked_at, policy_id', statements: NODE_STATE_FIELDS },
 ];

@@ -53,6 +53,11 @@ export interface NodeDbRow {
   last_command: string | null;
   session_id: string | null;
   updated_at: string;
+  actual: string | null;
+  tries: number | string;
+  retry_at: string | null;
+  checked_at: string | null;
+  policy_id: string | null;
 }
 
 export function toNodeState(r: NodeDbRow): NodeStateRow {
@@ -65,7 +70,24 @@ export function toNodeState(r: NodeDbRow): NodeStateRow {
     lastCommand: r.last_command,
     sessionId: r.session_id,
     updatedAt: r.updated_at,
+    actual: r.actual,
+    tries: Number(r.tries),
+    retryAt: r.retry_at,
+    checkedAt: r.checked_at,
+    policyId: r.policy_id,
   };
+}
+
+/** The statuses a converged device has no node in (see `StoreTx.countUnsettledNodes`), as an SQL list. */
+export const UNSETTLED_SQL = "'pending', 'sent', 'failed', 'drifted'";
+
+/** The columns of `node_states` a write sets, in the order the stores bind them (after `device_id`). */
+export const NODE_COLUMNS =
+  'loc_uri, kind, value, status, code, last_command, session_id, updated_at, actual, tries, retry_at, checked_at, policy_id';
+
+/** A node row's values in the order of {@link NODE_COLUMNS}. */
+export function nodeValues(r: NodeStateRow): unknown[] {
+  return [r.locUri, r.kind, r.value, r.status, r.code, r.lastCommand, r.sessionId, r.updatedAt, r.actual, r.tries, r.retryAt, r.checkedAt, r.policyId];
 }
 
 /** A `node_history` row as the drivers return it. */

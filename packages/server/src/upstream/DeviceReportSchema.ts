@@ -1,12 +1,17 @@
 import { z } from 'zod';
-import { IsoTimestampSchema, StateHistoryEntrySchema } from '@winmdm/policy';
+import { IsoTimestampSchema, NODE_STATUSES, StateHistoryEntrySchema, type NodeStatus } from '@winmdm/policy';
 
-/** The acknowledged state of one node, as a report carries it. */
+/** The state of one node, as a report carries it (the fields of the device document's `configStatus`). */
 export const NodeStatusSchema = z.looseObject({
   kind: z.string(),
   value: z.string().nullable(),
-  status: z.enum(['pending', 'sent', 'applied', 'failed', 'not-removable']),
+  status: z.enum(NODE_STATUSES as [NodeStatus, ...NodeStatus[]]),
   code: z.number().int().optional(),
+  actual: z.string().nullable().optional(),
+  tries: z.number().int().min(0).optional(),
+  retryAt: IsoTimestampSchema.optional(),
+  checkedAt: IsoTimestampSchema.optional(),
+  policyId: z.string().optional(),
   date: IsoTimestampSchema,
 });
 

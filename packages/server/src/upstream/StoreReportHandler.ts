@@ -62,6 +62,11 @@ export class StoreReportHandler implements ReportHandler {
         lastCommand: null,
         sessionId: null,
         updatedAt: s.date,
+        actual: s.actual ?? null,
+        tries: s.tries ?? 0,
+        retryAt: s.retryAt ?? null,
+        checkedAt: s.checkedAt ?? null,
+        policyId: s.policyId ?? null,
       }));
       await tx.upsertNodeStates(row.id, nodes);
       await tx.deleteNodeStates(row.id, report.removedNodes ?? []);

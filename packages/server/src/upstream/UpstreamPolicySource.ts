@@ -15,6 +15,7 @@ import { UpstreamError } from '../ServerError.js';
 import type { Metrics } from '../metrics/Metrics.js';
 import type { UpstreamClient } from './UpstreamClient.js';
 import type { DeviceReport } from './DeviceReportSchema.js';
+import { configStatusEntry } from '../fleet/configStatusEntry.js';
 
 /** Envelope codes that mean the agent itself is misconfigured, not that a device is unknown. */
 const CONFIGURATION_CODES: Record<number, string> = {
@@ -212,12 +213,8 @@ export class UpstreamPolicySource implements PolicySource {
     const history = Array.isArray(report['stateHistory']) ? report['stateHistory'] : [];
     if (history.length > 0) body.stateHistory = history as DeviceReport['stateHistory'];
     if (changes.nodes.length > 0) {
-      body.configStatus = Object.fromEntries(
-        changes.nodes.map((n) => [
-          n.locUri,
-          { kind: n.kind, value: n.value, status: n.status, ...(n.code !== null ? { code: n.code } : {}), date: n.updatedAt },
-        ]),
-      );
+      type NodeStatusReport = NonNullable<DeviceReport['configStatus']>[string];
+      body.configStatus = Object.fromEntries(changes.nodes.map((n) => [n.locUri, configStatusEntry(n) as NodeStatusReport]));
     }
     if (changes.removed.length > 0) body.removedNodes = [...changes.removed];
     await tx.enqueueOutbox(device.id, JSON.stringify(body), new Date().toISOString());
