@@ -4,7 +4,7 @@
  *   npm run bench                       the full run (under ten minutes)
  *   npm run bench -- --quick            a smoke run (under a minute)
  *   npm run bench -- --json out.json    also writes the figures as JSON
- *   npm run bench -- --only checkin     only the modules whose name contains the word (codec, resolve, plan, checkin, router, fleet)
+ *   npm run bench -- --only checkin     only the modules whose name contains the word (codec, resolve, plan, checkin, router, fleet, policy-status)
  */
 import { writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
@@ -16,8 +16,9 @@ import { planBench } from './plan.bench.js';
 import { checkinBench } from './checkin.bench.js';
 import { routerBench } from './router.bench.js';
 import { fleetBench } from './fleet.bench.js';
+import { policyStatusBench } from './policyStatus.bench.js';
 
-const modules: BenchModule[] = [codecBench, resolveBench, planBench, checkinBench, routerBench, fleetBench];
+const modules: BenchModule[] = [codecBench, resolveBench, planBench, checkinBench, routerBench, fleetBench, policyStatusBench];
 
 function format(value: number | undefined): string {
   if (value === undefined || Number.isNaN(value)) return '';

@@ -10,6 +10,7 @@ import { Router } from './http/Router.js';
 import type { Route } from './http/Route.js';
 import { deviceRoute } from './http/deviceRoute.js';
 import { createApiRoutes } from './api/createApiRoutes.js';
+import { deliveryRoutes } from './api/deliveryRoutes.js';
 import { authenticate } from './api/authenticate.js';
 import { Metrics } from './metrics/Metrics.js';
 import { timedStore } from './metrics/timedStore.js';
@@ -83,6 +84,8 @@ export interface WinmdmServerOptions {
    * main port (0 picks a free one).
    */
   metricsPort?: number;
+  /** How often the fleet-status aggregate is compacted (PostgreSQL; default 10 s). */
+  aggregateCompactionMs?: number;
   /** Sync agent mode: the upstream breaker's state, which `/readyz` looks at. */
   upstreamBreaker?: () => 'closed' | 'open' | 'half-open';
   /** How long `/readyz` waits for the store (default 2000 ms). */
@@ -137,6 +140,8 @@ export async function startWinmdmServer(options: WinmdmServerOptions): Promise<W
   const logger = options.logger ?? pino({ level: process.env['WINMDM_LOG_LEVEL'] ?? 'info' });
   const metrics = options.metrics ?? new Metrics();
   const store = timedStore(options.store, metrics);
+  // Nodes by state, from the fleet-status aggregate at scrape time.
+  metrics.observeNodes(() => store.transaction((tx) => tx.countNodesByStatus()));
   await store.migrate();
   const mdmPath = options.mdmPath ?? '/ManagementServer/MDM.svc';
   if (!mdmPath.startsWith('/')) throw new Error(`the device endpoint's path must start with /, got ${mdmPath}`);
@@ -200,6 +205,9 @@ export async function startWinmdmServer(options: WinmdmServerOptions): Promise<W
             ...(options.notifier ? { notifier: options.notifier } : {}),
             reports: options.reports ?? new StoreReportHandler(store),
           })),
+      ...(options.api === false
+        ? []
+        : deliveryRoutes({ store, ...(options.now ? { now: options.now } : {}), ...(options.notifier ? { notifier: options.notifier } : {}) })),
       ...(enrollmentOn && ca
         ? enrollmentRoutes({
             service: new EnrollmentService({
@@ -247,6 +255,12 @@ export async function startWinmdmServer(options: WinmdmServerOptions): Promise<W
       throw error;
     }
   }
+  // On PostgreSQL what concurrent writers appended to the fleet-status aggregate is folded into
+  // its counts now and then, by one replica at a time (nothing to do on SQLite).
+  const compaction = setInterval(() => {
+    void store.transaction((tx) => tx.compactNodeStatusCounts()).catch((error: unknown) => logger.warn({ err: error }, 'fleet-status compaction failed'));
+  }, options.aggregateCompactionMs ?? 10_000);
+  compaction.unref();
   return {
     origin: http.origin,
     mdmUrl: `${http.origin}${mdmPath}`,
@@ -260,10 +274,12 @@ export async function startWinmdmServer(options: WinmdmServerOptions): Promise<W
     enrollment: enrollmentOn ? { discoveryPath: EnrollmentPaths.discovery } : undefined,
     shutdown: async (timeoutMs) => {
       shuttingDown = true;
+      clearInterval(compaction);
       const [main] = await Promise.all([http.drain(timeoutMs), metricsHttp?.drain(timeoutMs)]);
       return main;
     },
     close: async () => {
+      clearInterval(compaction);
       await Promise.all([http.close(), metricsHttp?.close()]);
     },
   };

@@ -2,6 +2,8 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { SqliteStore } from '../src/store/SqliteStore.js';
 import { PostgresStore } from '../src/store/PostgresStore.js';
 import type { DeviceMessageWrite, JsonObject, NodeStateRow, Store } from '../src/store/Store.js';
+import { nodeTransition } from '@winmdm/policy';
+import { recordOf } from '../src/device/nodeRows.js';
 import { pgAvailable, pgUrl, uniqueSchema } from './support/postgres.js';
 
 interface Subject {
@@ -270,6 +272,65 @@ for (const subject of subjects) {
         expect(await tx.countUnsettledNodes('d-vocab')).toBe(4);
         expect(await tx.resendUnacknowledged('d-vocab', '2026-01-03T00:00:00.000Z')).toBe(1);
         expect(await tx.getNodeStates('d-vocab')).toContainEqual(node('./v/sent', { status: 'pending', updatedAt: '2026-01-03T00:00:00.000Z' }));
+      });
+    });
+
+    test('the fleet-status aggregate follows every node write: counts by policy, setting, status and code; devices by listed status', async () => {
+      const A = './agg/A';
+      const B = './agg/B';
+      const counts = async (): Promise<string[]> =>
+        (await store.transaction((tx) => tx.getNodeStatusCounts({ policyId: 'pol-agg' }))).map((c) => `${c.locUri} ${c.status} ${c.code ?? '-'} ${c.count}`);
+      const at = (id: string, locUri: string, patch: Partial<NodeStateRow>): NodeStateRow => node(locUri, { policyId: 'pol-agg', ...patch, sessionId: id });
+      await store.transaction(async (tx) => {
+        await tx.upsertNodeStates('agg-1', [at('1', A, { status: 'applied', code: 200 }), at('1', B, { status: 'failed', code: 500 })]);
+        await tx.upsertNodeStates('agg-2', [at('2', A, { status: 'failed', code: 405 }), at('2', B, { status: 'failed', code: 500 })]);
+        await tx.upsertNodeStates('agg-3', [at('3', A, { status: 'applied', code: 200 }), at('3', B, { status: 'pending' })]);
+        await tx.upsertNodeStates('agg-3', [node('./agg/own', { status: 'applied' })]);
+      });
+      expect(await counts()).toEqual([`${A} applied - 2`, `${A} failed 405 1`, `${B} failed 500 2`, `${B} pending - 1`]);
+      await store.transaction(async (tx) => {
+        // A status change moves a node between counts; a change of the policy its value comes from too.
+        await tx.upsertNodeStates('agg-2', [at('2', A, { status: 'applied', code: 200 })]);
+        await tx.upsertNodeStates('agg-3', [at('3', B, { status: 'applied', code: 200, policyId: 'pol-other' })]);
+        await tx.deleteNodeStates('agg-1', [A]);
+      });
+      expect(await counts()).toEqual([`${A} applied - 2`, `${B} failed 500 2`]);
+      expect((await store.transaction((tx) => tx.getNodeStatusCounts())).filter((c) => c.locUri === './agg/own')).toEqual([
+        { policyId: null, locUri: './agg/own', status: 'applied', code: null, count: 1 },
+      ]);
+      expect(await store.transaction((tx) => tx.listNodeStatusDevices('pol-agg', 'failed', { limit: 10 }))).toEqual(['agg-1', 'agg-2']);
+      expect(await store.transaction((tx) => tx.listNodeStatusDevices('pol-agg', 'failed', { limit: 1, after: 'agg-1' }))).toEqual(['agg-2']);
+      expect(await store.transaction((tx) => tx.listNodeStatusDevices('pol-agg', 'failed', { limit: 10, locUri: A }))).toEqual([]);
+      expect(await store.transaction((tx) => tx.listNodeStatusDevices('pol-agg', 'pending', { limit: 10 }))).toEqual([]);
+      // Compaction (PostgreSQL) changes no count.
+      await store.transaction((tx) => tx.compactNodeStatusCounts());
+      expect(await counts()).toEqual([`${A} applied - 2`, `${B} failed 500 2`]);
+      const total = await store.transaction((tx) => tx.countNodesByStatus());
+      expect(total['failed']).toBeGreaterThanOrEqual(2);
+    });
+
+    test('resendNodes is the resend transition in bulk, and takes the devices off the fast path', async () => {
+      const R = './resend/R';
+      await store.transaction(async (tx) => {
+        for (const id of ['rs-1', 'rs-2', 'rs-3']) {
+          await tx.putDevice({ id, organizationId: 'o-rs', winId: null, doc: {} });
+          await tx.updateDeviceReport(id, {}, 'fp');
+        }
+        await tx.upsertNodeStates('rs-1', [node(R, { policyId: 'pol-rs', status: 'quarantined', code: 405, tries: 3, lastCommand: 'Replace' })]);
+        await tx.upsertNodeStates('rs-2', [node(R, { policyId: 'pol-rs', status: 'drifted', actual: '0', code: 200 })]);
+        await tx.upsertNodeStates('rs-3', [node(R, { policyId: 'pol-rs', status: 'failed', code: 500, tries: 1, retryAt: 'x' })]);
+      });
+      const before = await store.transaction((tx) => tx.getNodeStates('rs-1'));
+      expect(await store.transaction((tx) => tx.resendNodes('pol-rs', ['quarantined', 'drifted', 'applied'], 'T'))).toEqual({ nodes: 2, devices: 2 });
+      await store.transaction(async (tx) => {
+        const [row] = await tx.getNodeStates('rs-1');
+        const expected = nodeTransition(recordOf(before[0] as NodeStateRow), { type: 'resend' });
+        expect(row).toEqual({ ...(before[0] as NodeStateRow), ...expected, updatedAt: 'T' });
+        expect((await tx.getNodeStates('rs-2'))[0]).toMatchObject({ status: 'pending', actual: null, value: '1' });
+        expect((await tx.getNodeStates('rs-3'))[0]).toMatchObject({ status: 'failed', tries: 1 });
+        expect((await tx.getDevice('rs-1'))?.convergedFingerprint).toBeNull();
+        expect((await tx.getDevice('rs-3'))?.convergedFingerprint).toBe('fp');
+        expect(await tx.listNodeStatusDevices('pol-rs', 'pending', { limit: 10 })).toEqual(['rs-1', 'rs-2']);
       });
     });
 

@@ -1,7 +1,6 @@
 import {
   AdmxFileSchema,
   ApplicationSchema,
-  DeviceSchema,
   ExplanationSchema,
   UpdateDeviceRequestSchema,
   WinPolicySchema,
@@ -10,15 +9,17 @@ import {
   type UpdateDeviceRequest,
 } from '@winmdm/policy';
 import { z } from 'zod';
-import type { DeviceRow, JsonObject, Store, StoreTx } from '../store/Store.js';
+import type { DeviceRow, JsonObject, Store } from '../store/Store.js';
 import { BillingPlanError, EntityNotFoundError } from '../ServerError.js';
 import { defineApiRoute, EnvelopeCodes, type ApiRoute, type Page } from '../http/Route.js';
 import { deviceDocument } from '../fleet/deviceDocument.js';
+import { DeviceDocumentSchema } from '../fleet/DeviceDocumentSchema.js';
 import { explainDevice } from '../fleet/explainDevice.js';
 import { deviceForResolution } from '../fleet/loadResolveInput.js';
 import { allows, Features, organizationPlan } from '../fleet/organizationPlan.js';
 import { DeviceReportSchema } from '../upstream/DeviceReportSchema.js';
 import { Permissions, type Caller } from './authenticate.js';
+import { decodeCursor, encodeCursor, ownDevice, ownDocument } from './owned.js';
 import type { ChangeNotifier } from './ChangeNotifier.js';
 import type { ReportHandler } from './ReportHandler.js';
 
@@ -34,18 +35,6 @@ export interface ApiOptions {
 
 /** The `{id}` of a path: one non-empty segment, decoded. */
 const IdParams = z.object({ id: z.string().min(1).max(512) });
-
-/** A page cursor: the last id of the page before, opaque to the client. */
-function encodeCursor(id: string): string {
-  return Buffer.from(id, 'utf8').toString('base64url');
-}
-
-/** The id a cursor stands for, or undefined when it is not one this server gave out. */
-function decodeCursor(cursor: string): string | undefined {
-  if (!/^[A-Za-z0-9_-]+$/.test(cursor)) return undefined;
-  const id = Buffer.from(cursor, 'base64url').toString('utf8');
-  return id !== '' && encodeCursor(id) === cursor ? id : undefined;
-}
 
 /** The query of `GET /mdm/windows/devices`. */
 const DeviceListQuery = z.object({
@@ -72,27 +61,6 @@ export const ReportAcceptedSchema = z.looseObject({
   applied: z.boolean(),
   duplicate: z.boolean(),
 });
-
-/** A device of the caller's organization, locked for the rest of the transaction; another organization's is "not found". */
-async function ownDevice(tx: StoreTx, caller: Caller, id: string): Promise<DeviceRow> {
-  const row = await tx.lockDevice(id);
-  if (!row || row.organizationId !== caller.organizationId) throw new EntityNotFoundError('device');
-  return row;
-}
-
-async function ownDocument(
-  tx: StoreTx,
-  caller: Caller,
-  collection: 'policies' | 'mdm_users' | 'admx_files' | 'applications',
-  id: string,
-  entity: string,
-): Promise<JsonObject> {
-  const doc = await tx.getDocument(collection, id);
-  const org = doc?.['organizationId'];
-  // Catalog entries without an organization are shared by every organization.
-  if (!doc || (org !== undefined && org !== caller.organizationId)) throw new EntityNotFoundError(entity);
-  return doc;
-}
 
 /**
  * The management API's route table: the upstream document's `PATCH /mdm/windows/devices/{id}`
@@ -167,7 +135,7 @@ export function createApiRoutes(options: ApiOptions): ApiRoute[] {
       tags: ['devices'],
       permission: Permissions.deviceRead,
       query: DeviceListQuery,
-      response: z.array(DeviceSchema),
+      response: z.array(DeviceDocumentSchema),
       paged: true,
       errors: [],
       handle: ({ caller, query }): Promise<Page> =>
@@ -198,7 +166,7 @@ export function createApiRoutes(options: ApiOptions): ApiRoute[] {
       tags: ['devices'],
       permission: Permissions.deviceRead,
       params: IdParams,
-      response: DeviceSchema,
+      response: DeviceDocumentSchema,
       errors: [EnvelopeCodes.entityNotFound],
       handle: ({ caller, params }) =>
         store.transaction(async (tx) => (await deviceDocument(tx, await ownDevice(tx, caller, params.id))).document),
@@ -229,7 +197,7 @@ export function createApiRoutes(options: ApiOptions): ApiRoute[] {
       permission: Permissions.deviceUpdate,
       params: IdParams,
       body: UpdateDeviceRequestSchema,
-      response: DeviceSchema,
+      response: DeviceDocumentSchema,
       errors: [EnvelopeCodes.entityNotFound, EnvelopeCodes.billingPlan],
       handle: async ({ caller, params, body }) => {
         const doc = await patchDevice(caller, params.id, body);

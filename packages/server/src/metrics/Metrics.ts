@@ -1,10 +1,11 @@
+import { NODE_STATUSES, type NodeStatus } from '@winmdm/policy';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
 /** How a device message ended, the `outcome` label of `winmdm_device_messages_total`. */
 export type DeviceMessageOutcome = 'served' | 'fast_path' | 'retried' | 'refused' | 'bad_input';
 
 /** The node states of the fleet-status aggregate (`winmdm_nodes{state}`). */
-export type NodeStateCounts = Partial<Record<'pending' | 'sent' | 'applied' | 'failed', number>>;
+export type NodeStateCounts = Partial<Record<NodeStatus, number>>;
 
 /** Options of {@link Metrics}. */
 export interface MetricsOptions {
@@ -141,13 +142,13 @@ export class Metrics {
   /** Device nodes by delivery state, from the store's fleet-status aggregate (never a scan). */
   readonly nodes = new Gauge({
     name: 'winmdm_nodes',
-    help: 'Device nodes (LocURIs) by delivery state: pending, sent, applied, failed',
+    help: `Device nodes (LocURIs) by delivery state: ${NODE_STATUSES.join(', ')}`,
     labelNames: ['state'] as const,
     registers: [this.registry],
     collect: async () => {
       if (!this.#nodesByState) return;
       const counts = await this.#nodesByState();
-      for (const state of ['pending', 'sent', 'applied', 'failed'] as const) this.nodes.set({ state }, counts[state] ?? 0);
+      for (const state of NODE_STATUSES) this.nodes.set({ state }, counts[state] ?? 0);
     },
   });
 

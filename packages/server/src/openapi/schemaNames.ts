@@ -8,6 +8,8 @@ import {
 } from '@winmdm/policy';
 import type { z } from 'zod';
 import { ReportAcceptedSchema } from '../api/createApiRoutes.js';
+import { PolicyStatusSchema, RefreshResultSchema, ResendResultSchema } from '../api/deliveryRoutes.js';
+import { DeviceDocumentSchema } from '../fleet/DeviceDocumentSchema.js';
 import { ReadinessSchema } from '../health/checkReadiness.js';
 import { DeviceReportSchema } from '../upstream/DeviceReportSchema.js';
 
@@ -25,4 +27,8 @@ export const schemaNames: ReadonlyMap<z.ZodType, string> = new Map<z.ZodType, st
   [ApplicationSchema, 'Application'],
   [ExplanationSchema, 'Explanation'],
   [ReadinessSchema, 'Readiness'],
+  [DeviceDocumentSchema, 'DeviceDocument'],
+  [PolicyStatusSchema, 'PolicyStatus'],
+  [ResendResultSchema, 'ResendResult'],
+  [RefreshResultSchema, 'RefreshResult'],
 ]);

@@ -1,4 +1,5 @@
 import pg from 'pg';
+import type { NodeStatus } from '@winmdm/policy';
 import { postgresMigrations } from './migrations.js';
 import { PgPipeline } from './PgPipeline.js';
 import { SharedDocuments } from './SharedDocuments.js';
@@ -11,12 +12,15 @@ import {
   toEnrollmentToken,
   toNodeHistory,
   toNodeState,
+  toNodeStatusCount,
+  RESENDABLE,
   UNSETTLED_SQL,
   type DeviceDbRow,
   type DeviceEnrollmentDbRow,
   type EnrollmentTokenDbRow,
   type NodeDbRow,
   type NodeHistoryDbRow,
+  type NodeStatusCountDbRow,
 } from './rows.js';
 import type { DeviceRow, JsonObject, OutboxRow, Store, StoreTx } from './Store.js';
 
@@ -34,6 +38,9 @@ function quoteIdent(name: string): string {
   if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) throw new Error(`invalid schema name ${JSON.stringify(name)}`);
   return `"${name}"`;
 }
+
+/** An arbitrary constant for the advisory lock that lets one replica at a time compact the fleet-status aggregate. */
+const COMPACTION_LOCK = 0x77696e6e;
 
 /** An arbitrary constant for the advisory lock that serialises migrations across replicas. */
 const MIGRATION_LOCK = 0x77696e6d;
@@ -441,6 +448,68 @@ function makeTx(pipeline: PgPipeline, shared: SharedDocuments): StoreTx {
     },
     countUnsettledNodes: async (deviceId) =>
       Number((await q<{ n: string }>(`SELECT COUNT(*) AS n FROM node_states WHERE device_id = $1 AND status IN (${UNSETTLED_SQL})`, [deviceId]))[0]?.n ?? 0),
+    getNodeStatusCounts: async (filter) => {
+      const policy = filter?.policyId;
+      const rows = await q<NodeStatusCountDbRow>(
+        `SELECT policy_id, loc_uri, status, code, SUM(n) AS n FROM (
+           SELECT policy_id, loc_uri, status, code, n FROM node_status_counts WHERE $1::text IS NULL OR policy_id = $1
+           UNION ALL SELECT policy_id, loc_uri, status, code, d FROM node_status_deltas WHERE $1::text IS NULL OR policy_id = $1
+         ) x GROUP BY policy_id, loc_uri, status, code HAVING SUM(n) > 0
+         ORDER BY policy_id COLLATE "C", loc_uri COLLATE "C", status, code`,
+        [policy ?? null],
+      );
+      return rows.map(toNodeStatusCount);
+    },
+    countNodesByStatus: async () => {
+      const rows = await q<{ status: NodeStatus; n: string }>(
+        `SELECT status, SUM(n) AS n FROM (SELECT status, n FROM node_status_counts UNION ALL SELECT status, d FROM node_status_deltas) x
+         GROUP BY status HAVING SUM(n) > 0`,
+      );
+      return Object.fromEntries(rows.map((r) => [r.status, Number(r.n)]));
+    },
+    listNodeStatusDevices: async (policyId, status, options) => {
+      const rows =
+        options.locUri !== undefined
+          ? await q<{ device_id: string }>(
+              `SELECT device_id FROM node_status_members WHERE policy_id = $1 AND loc_uri = $2 AND status = $3 AND device_id > $4
+               ORDER BY device_id LIMIT $5`,
+              [policyId, options.locUri, status, options.after ?? '', options.limit],
+            )
+          : await q<{ device_id: string }>(
+              `SELECT DISTINCT device_id FROM node_status_members WHERE policy_id = $1 AND status = $2 AND device_id > $3
+               ORDER BY device_id LIMIT $4`,
+              [policyId, status, options.after ?? '', options.limit],
+            );
+      return rows.map((r) => r.device_id);
+    },
+    resendNodes: async (policyId, statuses, now) => {
+      const wanted = statuses.filter((s) => RESENDABLE.includes(s));
+      if (wanted.length === 0) return { nodes: 0, devices: 0 };
+      // The lists as the statement starts see them: the triggers change them afterwards.
+      const rows = await q<{ nodes: string; devices: string }>(
+        `WITH targets AS (SELECT device_id, loc_uri FROM node_status_members WHERE policy_id = $1 AND status = ANY($2::text[])),
+           d AS (UPDATE devices SET converged_fingerprint = NULL WHERE id IN (SELECT device_id FROM targets) RETURNING 1),
+           n AS (UPDATE node_states s SET status = 'pending', code = NULL, actual = NULL, tries = 0, retry_at = NULL, updated_at = $3
+                 FROM targets t WHERE s.device_id = t.device_id AND s.loc_uri = t.loc_uri RETURNING 1)
+         SELECT (SELECT COUNT(*) FROM n) AS nodes, (SELECT COUNT(*) FROM d) AS devices`,
+        [policyId, wanted, now],
+      );
+      return { nodes: Number(rows[0]?.nodes ?? 0), devices: Number(rows[0]?.devices ?? 0) };
+    },
+    compactNodeStatusCounts: async () => {
+      // One compaction at a time (replicas share the tables); a busy one is simply skipped.
+      const locked = (await q<{ locked: boolean }>('SELECT pg_try_advisory_xact_lock($1) AS locked', [COMPACTION_LOCK]))[0]?.locked === true;
+      if (!locked) return 0;
+      const rows = await q<{ moved: string }>(
+        `WITH moved AS (DELETE FROM node_status_deltas RETURNING policy_id, loc_uri, status, code, d),
+           folded AS (INSERT INTO node_status_counts (policy_id, loc_uri, status, code, n)
+                      SELECT policy_id, loc_uri, status, code, SUM(d) FROM moved GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 3, 4
+                      ON CONFLICT (policy_id, loc_uri, status, code) DO UPDATE SET n = node_status_counts.n + excluded.n
+                      RETURNING 1)
+         SELECT (SELECT COUNT(*) FROM moved) AS moved`,
+      );
+      return Number(rows[0]?.moved ?? 0);
+    },
     deleteNodeStates: (deviceId, locUris) => {
       if (locUris.length === 0) return Promise.resolve();
       return later({ text: 'DELETE FROM node_states WHERE device_id = $1 AND loc_uri = ANY($2::text[])', values: [deviceId, [...locUris]] });

@@ -1,4 +1,5 @@
 import Database from 'better-sqlite3';
+import type { NodeStatus } from '@winmdm/policy';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { sqliteMigrations } from './migrations.js';
@@ -12,12 +13,15 @@ import {
   toEnrollmentToken,
   toNodeHistory,
   toNodeState,
+  toNodeStatusCount,
+  RESENDABLE,
   UNSETTLED_SQL,
   type DeviceDbRow,
   type DeviceEnrollmentDbRow,
   type EnrollmentTokenDbRow,
   type NodeDbRow,
   type NodeHistoryDbRow,
+  type NodeStatusCountDbRow,
 } from './rows.js';
 import type {
   ApiTokenRow,
@@ -466,6 +470,49 @@ export class SqliteStore implements Store {
         Promise.resolve(
           Number((p(`SELECT COUNT(*) AS n FROM node_states WHERE device_id = ? AND status IN (${UNSETTLED_SQL})`).get(deviceId) as { n: number }).n),
         ),
+      getNodeStatusCounts: (filter) => {
+        const rows =
+          filter?.policyId !== undefined
+            ? p('SELECT * FROM node_status_counts WHERE policy_id = ? AND n > 0 ORDER BY loc_uri, status, code').all(filter.policyId)
+            : p('SELECT * FROM node_status_counts WHERE n > 0 ORDER BY policy_id, loc_uri, status, code').all();
+        return Promise.resolve((rows as NodeStatusCountDbRow[]).map(toNodeStatusCount));
+      },
+      countNodesByStatus: () => {
+        const rows = p('SELECT status, SUM(n) AS n FROM node_status_counts GROUP BY status').all() as { status: NodeStatus; n: number }[];
+        return Promise.resolve(Object.fromEntries(rows.filter((r) => Number(r.n) > 0).map((r) => [r.status, Number(r.n)])));
+      },
+      listNodeStatusDevices: (policyId, status, options) => {
+        const rows =
+          options.locUri !== undefined
+            ? p(
+                `SELECT device_id FROM node_status_members WHERE policy_id = ? AND loc_uri = ? AND status = ? AND device_id > ?
+                 ORDER BY device_id LIMIT ?`,
+              ).all(policyId, options.locUri, status, options.after ?? '', options.limit)
+            : p(
+                `SELECT DISTINCT device_id FROM node_status_members WHERE policy_id = ? AND status = ? AND device_id > ?
+                 ORDER BY device_id LIMIT ?`,
+              ).all(policyId, status, options.after ?? '', options.limit);
+        return Promise.resolve((rows as { device_id: string }[]).map((r) => r.device_id));
+      },
+      resendNodes: (policyId, statuses, now) => {
+        const wanted = statuses.filter((s) => RESENDABLE.includes(s));
+        if (wanted.length === 0) return Promise.resolve({ nodes: 0, devices: 0 });
+        const marks = wanted.map(() => '?').join(', ');
+        // Read first: the triggers change the lists while the nodes are written.
+        const targets = p(`SELECT device_id, loc_uri FROM node_status_members WHERE policy_id = ? AND status IN (${marks})`).all(policyId, ...wanted) as {
+          device_id: string;
+          loc_uri: string;
+        }[];
+        const devices = new Set(targets.map((t) => t.device_id));
+        const unconverge = p('UPDATE devices SET converged_fingerprint = NULL WHERE id = ?');
+        for (const id of devices) unconverge.run(id);
+        const resend = p(
+          "UPDATE node_states SET status = 'pending', code = NULL, actual = NULL, tries = 0, retry_at = NULL, updated_at = ? WHERE device_id = ? AND loc_uri = ?",
+        );
+        for (const t of targets) resend.run(now, t.device_id, t.loc_uri);
+        return Promise.resolve({ nodes: targets.length, devices: devices.size });
+      },
+      compactNodeStatusCounts: () => Promise.resolve(0),
       deleteNodeStates: (deviceId, locUris) => {
         const statement = p('DELETE FROM node_states WHERE device_id = ? AND loc_uri = ?');
         for (const locUri of locUris) statement.run(deviceId, locUri);

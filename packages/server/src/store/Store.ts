@@ -65,6 +65,15 @@ export interface NodeStateRow {
   policyId: string | null;
 }
 
+/** One count of the fleet-status aggregate (see {@link StoreTx.getNodeStatusCounts}). */
+export interface NodeStatusCount {
+  policyId: string | null;
+  locUri: string;
+  status: NodeStatus;
+  code: number | null;
+  count: number;
+}
+
 /** One recorded status of a node (see `node_history` in the migrations), oldest first per node. */
 export interface NodeHistoryRow {
   locUri: string;
@@ -262,6 +271,34 @@ export interface StoreTx {
    * conflicting nodes are settled until something changes.
    */
   countUnsettledNodes(deviceId: string): Promise<number>;
+
+  /**
+   * The fleet-status aggregate (kept by triggers in the same transaction as every node write,
+   * never a scan of node rows): node counts by policy, setting, status and code (`code` only for
+   * `failed`, `quarantined`, `not-removable`), of one policy or of all. `policyId` null stands for
+   * the devices' own config.
+   */
+  getNodeStatusCounts(filter?: { policyId?: string }): Promise<NodeStatusCount[]>;
+  /** Nodes of the whole fleet by status, from the same aggregate (what `winmdm_nodes{state}` shows). */
+  countNodesByStatus(): Promise<Partial<Record<NodeStatus, number>>>;
+  /**
+   * The devices with a node of `policyId` in `status` (one of the listed statuses: `pending`,
+   * `failed`, `drifted`, `quarantined`, `not-removable`, `conflict`), optionally of one setting, in
+   * id order after `after`, at most `limit`.
+   */
+  listNodeStatusDevices(policyId: string, status: NodeStatus, options: { locUri?: string; after?: string; limit: number }): Promise<string[]>;
+  /**
+   * The resend of `NODE_TRANSITIONS`, in bulk: every node of `policyId` in one of `statuses`
+   * (`failed`, `quarantined`, `drifted`, `not-removable`) becomes `pending` with its tries reset,
+   * and its device leaves the fast path so that its next check-in sends it. Returns how many nodes
+   * and devices.
+   */
+  resendNodes(policyId: string, statuses: readonly NodeStatus[], now: string): Promise<{ nodes: number; devices: number }>;
+  /**
+   * Folds what concurrent writers appended to the aggregate into its counts (PostgreSQL; nothing to
+   * do on SQLite, whose triggers count directly). Returns how many appended rows it folded.
+   */
+  compactNodeStatusCounts(): Promise<number>;
 
   /** The device's current session (sessions and the log are written only by {@link StoreTx.finishDeviceMessage}). */
   getSession(deviceId: string): Promise<{ sessionId: string; state: JsonObject } | undefined>;

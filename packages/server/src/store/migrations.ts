@@ -147,6 +147,106 @@ const NODE_STATE_FIELDS = [
   'ALTER TABLE node_states ADD COLUMN policy_id TEXT',
 ];
 
+/**
+ * The states whose nodes the fleet status lists by device (`node_status_members`): those an admin
+ * acts on. `applied`, `verified` and `unverifiable` are counted only; `sent` lasts a session.
+ */
+export const LISTED_STATUSES = ['pending', 'failed', 'drifted', 'quarantined', 'not-removable', 'conflict'] as const;
+const LISTED = LISTED_STATUSES.map((s) => `'${s}'`).join(', ');
+/** The code a count is kept by: the device's code for the failed states, 0 for the others. */
+const codeKey = (row: string): string => `CASE WHEN ${row}.status IN ('failed', 'quarantined', 'not-removable') THEN COALESCE(${row}.code, 0) ELSE 0 END`;
+const policyKey = (row: string): string => `COALESCE(${row}.policy_id, '')`;
+/** Whether a change of a node row moves it to another count (or another list). */
+const moved = (o: string, n: string): string =>
+  `(${policyKey(o)}, ${o}.status, ${codeKey(o)}) IS DISTINCT FROM (${policyKey(n)}, ${n}.status, ${codeKey(n)})`;
+
+/**
+ * The fleet-status aggregate, kept by triggers on `node_states` in the same transaction as every
+ * node write (check-ins, reports, resends), so that `GET /mdm/windows/policies/{id}/status` and the
+ * nodes-by-state metric never scan node rows: counts by (policy, LocURI, status, code), and for the
+ * {@link LISTED_STATUSES} the devices in them. A node's policy is the one its desired value comes
+ * from (`policy_id`; '' for the device's own config).
+ */
+function aggregateTables(withoutRowid: string, byteOrder: string): string[] {
+  return [
+    `CREATE TABLE node_status_counts (
+       policy_id TEXT NOT NULL, loc_uri TEXT NOT NULL, status TEXT NOT NULL, code INTEGER NOT NULL, n BIGINT NOT NULL,
+       PRIMARY KEY (policy_id, loc_uri, status, code)
+     )${withoutRowid}`,
+    // Device ids are listed in byte order on both stores (PostgreSQL: the C collation).
+    `CREATE TABLE node_status_members (
+       policy_id TEXT NOT NULL, status TEXT NOT NULL, device_id TEXT${byteOrder} NOT NULL, loc_uri TEXT${byteOrder} NOT NULL, code INTEGER NOT NULL,
+       PRIMARY KEY (policy_id, status, device_id, loc_uri)
+     )${withoutRowid}`,
+    'CREATE INDEX node_status_members_setting ON node_status_members (policy_id, loc_uri, status, device_id)',
+    `INSERT INTO node_status_members (policy_id, status, device_id, loc_uri, code)
+       SELECT ${policyKey('s')}, s.status, s.device_id, s.loc_uri, ${codeKey('s')} FROM node_states s WHERE s.status IN (${LISTED})`,
+  ];
+}
+
+const SQLITE_COUNT = (row: string, d: string): string =>
+  `INSERT INTO node_status_counts (policy_id, loc_uri, status, code, n) VALUES (${policyKey(row)}, ${row}.loc_uri, ${row}.status, ${codeKey(row)}, ${d})
+     ON CONFLICT (policy_id, loc_uri, status, code) DO UPDATE SET n = n + excluded.n;`;
+const SQLITE_LIST = `INSERT INTO node_status_members (policy_id, status, device_id, loc_uri, code)
+     SELECT ${policyKey('NEW')}, NEW.status, NEW.device_id, NEW.loc_uri, ${codeKey('NEW')} WHERE NEW.status IN (${LISTED})
+     ON CONFLICT (policy_id, status, device_id, loc_uri) DO UPDATE SET code = excluded.code;`;
+const SQLITE_UNLIST = `DELETE FROM node_status_members WHERE policy_id = ${policyKey('OLD')} AND status = OLD.status AND device_id = OLD.device_id AND loc_uri = OLD.loc_uri;`;
+
+/** SQLite has one writer at a time: the triggers keep the counts themselves, row by row. */
+const sqliteAggregate: string[] = [
+  ...aggregateTables(' WITHOUT ROWID', ''),
+  `INSERT INTO node_status_counts (policy_id, loc_uri, status, code, n)
+     SELECT ${policyKey('s')}, s.loc_uri, s.status, ${codeKey('s')}, COUNT(*) FROM node_states s GROUP BY 1, 2, 3, 4`,
+  `CREATE TRIGGER node_status_insert AFTER INSERT ON node_states BEGIN ${SQLITE_COUNT('NEW', '1')} ${SQLITE_LIST} END`,
+  `CREATE TRIGGER node_status_update AFTER UPDATE ON node_states WHEN ${moved('OLD', 'NEW')}
+     BEGIN ${SQLITE_COUNT('OLD', '-1')} ${SQLITE_COUNT('NEW', '1')} ${SQLITE_UNLIST} ${SQLITE_LIST} END`,
+  `CREATE TRIGGER node_status_delete AFTER DELETE ON node_states BEGIN ${SQLITE_COUNT('OLD', '-1')} ${SQLITE_UNLIST} END`,
+];
+
+const PG_DELTA = (select: string): string =>
+  `INSERT INTO node_status_deltas (policy_id, loc_uri, status, code, d) SELECT policy_id, loc_uri, status, code, SUM(d) FROM (${select}) x
+     GROUP BY policy_id, loc_uri, status, code HAVING SUM(d) <> 0;`;
+const pgKey = (row: string): string => `${policyKey(row)} AS policy_id, ${row}.loc_uri, ${row}.status, ${codeKey(row)} AS code`;
+const PG_LIST = (from: string, where: string): string =>
+  `INSERT INTO node_status_members (policy_id, status, device_id, loc_uri, code)
+     SELECT ${policyKey('n')}, n.status, n.device_id, n.loc_uri, ${codeKey('n')} FROM ${from} WHERE n.status IN (${LISTED}) ${where}
+     ON CONFLICT (policy_id, status, device_id, loc_uri) DO UPDATE SET code = excluded.code;`;
+const PG_UNLIST = (from: string, where: string): string =>
+  `DELETE FROM node_status_members m USING ${from} WHERE m.policy_id = ${policyKey('o')} AND m.status = o.status AND m.device_id = o.device_id AND m.loc_uri = o.loc_uri ${where};`;
+const PG_CHANGED = 'old_rows o JOIN new_rows n ON n.device_id = o.device_id AND n.loc_uri = o.loc_uri';
+
+/**
+ * PostgreSQL serves concurrent devices: a counter row shared by every device of a policy would
+ * serialise their transactions (and deadlock them in turn), so each statement only appends its
+ * difference to `node_status_deltas` (per statement, from transition tables), which readers add
+ * to `node_status_counts` and a compaction folds in (`compactNodeStatusCounts`). The device lists
+ * are per device and kept directly.
+ */
+const postgresAggregate: string[] = [
+  ...aggregateTables('', ' COLLATE "C"'),
+  `CREATE TABLE node_status_deltas (
+     id BIGSERIAL PRIMARY KEY, policy_id TEXT NOT NULL, loc_uri TEXT NOT NULL, status TEXT NOT NULL, code INTEGER NOT NULL, d BIGINT NOT NULL
+   )`,
+  `INSERT INTO node_status_counts (policy_id, loc_uri, status, code, n)
+     SELECT ${policyKey('s')}, s.loc_uri, s.status, ${codeKey('s')}, COUNT(*) FROM node_states s GROUP BY 1, 2, 3, 4`,
+  `CREATE FUNCTION node_status_insert() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN
+     ${PG_DELTA(`SELECT ${pgKey('n')}, 1 AS d FROM new_rows n`)}
+     ${PG_LIST('new_rows n', '')}
+     RETURN NULL; END $$`,
+  `CREATE FUNCTION node_status_update() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN
+     ${PG_DELTA(`SELECT ${pgKey('o')}, -1 AS d FROM ${PG_CHANGED} WHERE ${moved('o', 'n')} UNION ALL SELECT ${pgKey('n')}, 1 AS d FROM ${PG_CHANGED} WHERE ${moved('o', 'n')}`)}
+     ${PG_UNLIST(PG_CHANGED, `AND ${moved('o', 'n')}`)}
+     ${PG_LIST(PG_CHANGED, `AND ${moved('o', 'n')}`)}
+     RETURN NULL; END $$`,
+  `CREATE FUNCTION node_status_delete() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN
+     ${PG_DELTA(`SELECT ${pgKey('o')}, -1 AS d FROM old_rows o`)}
+     ${PG_UNLIST('old_rows o', '')}
+     RETURN NULL; END $$`,
+  'CREATE TRIGGER node_status_insert AFTER INSERT ON node_states REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION node_status_insert()',
+  'CREATE TRIGGER node_status_update AFTER UPDATE ON node_states REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION node_status_update()',
+  'CREATE TRIGGER node_status_delete AFTER DELETE ON node_states REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION node_status_delete()',
+];
+
 /** SQLite: JSON as TEXT, INTEGER PRIMARY KEY as the rowid alias. */
 export const sqliteMigrations: readonly Migration[] = [
   // node_states is keyed by (device, LocURI) and written hundreds of rows at a time: WITHOUT ROWID
@@ -168,6 +268,7 @@ export const sqliteMigrations: readonly Migration[] = [
   // GET /mdm/windows/devices pages an organization's devices by id.
   { version: 4, description: 'devices by organization and id', statements: ['CREATE INDEX devices_org_id ON devices (organization_id, id)'] },
   { version: 5, description: 'node state fields: actual, tries, retry_at, checked_at, policy_id', statements: NODE_STATE_FIELDS },
+  { version: 6, description: 'fleet-status aggregate: node counts and listed devices by policy, setting and status', statements: sqliteAggregate },
 ];
 
 /** PostgreSQL: JSON kept as TEXT too (the server never queries inside documents), BIGSERIAL ids. */
@@ -194,4 +295,5 @@ export const postgresMigrations: readonly Migration[] = [
   // GET /mdm/windows/devices pages an organization's devices by id in byte order on both stores.
   { version: 4, description: 'devices by organization and id', statements: ['CREATE INDEX devices_org_id ON devices (organization_id, id COLLATE "C")'] },
   { version: 5, description: 'node state fields: actual, tries, retry_at, checked_at, policy_id', statements: NODE_STATE_FIELDS },
+  { version: 6, description: 'fleet-status aggregate: node counts and listed devices by policy, setting and status', statements: postgresAggregate },
 ];

@@ -1,4 +1,4 @@
-import type { Collection, DeviceEnrollmentRow, DeviceRow, EnrollmentTokenRow, JsonObject, NodeHistoryRow, NodeStateRow } from './Store.js';
+import type { Collection, DeviceEnrollmentRow, DeviceRow, EnrollmentTokenRow, JsonObject, NodeHistoryRow, NodeStateRow, NodeStatusCount } from './Store.js';
 
 /**
  * What both stores share about their rows: the collection tables, and the device row as SQL
@@ -140,3 +140,20 @@ export interface DeviceEnrollmentDbRow {
 export function toDeviceEnrollment(r: DeviceEnrollmentDbRow | undefined): DeviceEnrollmentRow | undefined {
   return r ? { hwDevId: r.hw_dev_id, deviceId: r.device_id, organizationId: r.organization_id, enrolledAt: r.enrolled_at } : undefined;
 }
+
+/** A `node_status_counts` row (with the deltas added, on PostgreSQL) as the drivers return it. */
+export interface NodeStatusCountDbRow {
+  policy_id: string;
+  loc_uri: string;
+  status: NodeStateRow['status'];
+  code: number | string;
+  n: number | string;
+}
+
+export function toNodeStatusCount(r: NodeStatusCountDbRow): NodeStatusCount {
+  const code = Number(r.code);
+  return { policyId: r.policy_id === '' ? null : r.policy_id, locUri: r.loc_uri, status: r.status, code: code === 0 ? null : code, count: Number(r.n) };
+}
+
+/** The statuses the API's resend takes nodes out of (the `resend` row of `NODE_TRANSITIONS`). */
+export const RESENDABLE: readonly NodeStateRow['status'][] = ['failed', 'quarantined', 'drifted', 'not-removable'];
