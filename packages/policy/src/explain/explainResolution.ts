@@ -112,9 +112,13 @@ function layers(input: ExplainInput, names: Names): ExplainedLayer[] {
     (a, b) => a.priority - b.priority || compareCodeUnits(a.winPolicyId, b.winPolicyId),
   );
   const enforced = resolution.winPolicyAssignmentsEnforced;
+  // Where each policy counts, highest precedence first: enforced (sorted), then assignments (sorted).
   const counted = new Map<string, string>();
-  for (const e of enforced) if (!counted.has(e.winPolicyId)) counted.set(e.winPolicyId, names.source({ layer: 'enforced', winPolicyId: e.winPolicyId, priority: e.priority, automationRuleId: e.automationRule.id }).label);
-  for (const a of assignments) if (!counted.has(a.winPolicyId)) counted.set(a.winPolicyId, names.source({ layer: 'assignment', winPolicyId: a.winPolicyId, priority: a.priority }).label);
+  const count = (ref: SourceRef): void => {
+    if (ref.winPolicyId !== undefined && !counted.has(ref.winPolicyId)) counted.set(ref.winPolicyId, names.source(ref).label);
+  };
+  for (const e of enforced) count({ layer: 'enforced', winPolicyId: e.winPolicyId, priority: e.priority, automationRuleId: e.automationRule.id });
+  for (const a of assignments) count({ layer: 'assignment', winPolicyId: a.winPolicyId, priority: a.priority });
 
   const out: ExplainedLayer[] = [];
   const add = (ref: SourceRef, extra: Partial<ExplainedLayer> = {}): void => {
