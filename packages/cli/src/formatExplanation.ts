@@ -20,8 +20,9 @@ const PAINT = {
 };
 const plain: Paint = (text) => text;
 
+// `conflict` is applied (the tie-break chose), so it only warns, like the states still under way.
 const GOOD = new Set(['applied', 'verified', 'unverifiable']);
-const BAD = new Set(['failed', 'drifted', 'quarantined', 'not-removable', 'conflict']);
+const BAD = new Set(['failed', 'drifted', 'quarantined', 'not-removable']);
 
 function statusCell(row: ExplainedSetting): string {
   if (row.delivery === 'agent') return 'agent (not SyncML)';

@@ -70,7 +70,8 @@ export function badge(status, title) {
  */
 export function toneOf(status) {
   if (status === 'applied' || status === 'verified' || status === 'unverifiable' || status === 'compliant') return 'good';
-  if (['failed', 'drifted', 'quarantined', 'not-removable', 'conflict', 'not compliant'].includes(status)) return 'bad';
-  if (status === 'pending' || status === 'sent') return 'wait';
+  if (['failed', 'drifted', 'quarantined', 'not-removable', 'not compliant'].includes(status)) return 'bad';
+  // A conflict is applied (the tie-break chose): a warning, like what is still under way.
+  if (status === 'pending' || status === 'sent' || status === 'conflict') return 'wait';
   return 'none';
 }

@@ -93,7 +93,7 @@ describe('explainResolution', () => {
         { status: 'sent', at: '2026-11-02T09:59:00.000Z', value: '12' },
         { status: 'failed', code: 404, at: '2026-11-02T10:00:00.000Z', value: '12' },
       ] },
-      { locUri: './Device/Vendor/MSFT/EnterpriseDesktopAppManagement/MSI/{6E3C4B1A-2F5D-4A8E-9B7C-1D2E3F4A5B6C}/DownloadInstall', status: 'applied', code: 200 },
+      { locUri: './Device/Vendor/MSFT/EnterpriseDesktopAppManagement/MSI/{6E3C4B1A-2F5D-4A8E-9B7C-1D2E3F4A5B6C}/DownloadInstall', kind: 'msi', status: 'failed', code: 1603 },
       { locUri: './Device/Vendor/MSFT/Policy/ConfigOperations/ADMXInstall/ContosoCompanyApp/Policy/admx-contoso-company-app', status: 'sent' },
       { locUri: `${P}Camera/AllowCamera`, status: 'applied', code: 200 },
     ];
@@ -107,13 +107,14 @@ describe('explainResolution', () => {
       updatedAt: '2026-11-02T10:00:00.000Z',
       history: nodes[0]?.history,
     });
-    expect(explanation.settings.find((s) => s.field === 'applications')?.status?.status).toBe('applied');
+    // An MSI node's code is its installer's result.
+    expect(explanation.settings.find((s) => s.field === 'applications')?.status).toMatchObject({ status: 'failed', code: 1603, codeMeaning: 'installer: fatal error during installation' });
     expect(explanation.settings.find((s) => s.field === 'admxConfigs')?.status?.status).toBe('sent');
     // A node no effective setting accounts for is listed apart.
     expect(explanation.otherNodes.map((n) => n.locUri)).toEqual([`${P}Camera/AllowCamera`]);
     const syncml = explanation.settings.filter((s) => s.delivery === 'syncml').length;
     expect(Object.values(explanation.statusCounts).reduce((a, b) => a + b, 0)).toBe(syncml);
-    expect(explanation.statusCounts).toMatchObject({ failed: 1, applied: 1, sent: 1 });
+    expect(explanation.statusCounts).toMatchObject({ failed: 2, sent: 1 });
   });
 
   test('equal priorities that disagree are an ambiguous-priority conflict, on the row and below the table', () => {

@@ -28,6 +28,8 @@ export type NodeStatusEvent = z.infer<typeof NodeStatusEventSchema>;
  */
 export interface NodeStatusInput {
   locUri: string;
+  /** `csp`, `admx-install`, `msi`: how the code reads (an MSI node's is its installer's result). */
+  kind?: string | undefined;
   status: string;
   code?: number | null | undefined;
   value?: string | null | undefined;

@@ -1,9 +1,10 @@
 import { admxInstallUri, AdmxError } from '@winmdm/admx';
-import { statusCodeMeaning } from '@winmdm/syncml';
 import type { EnforcedAssignment } from '../EnforcedAssignmentSchema.js';
 import type { PolicyField, SourceRef, SourcedValue } from '../ResolutionResult.js';
 import type { WinPolicy } from '../WinPolicySchema.js';
 import { compareCodeUnits } from '../compareCodeUnits.js';
+import { codeMeaning } from '../delivery/codeMeaning.js';
+import type { NodeKind } from '../plan/Plan.js';
 import { deepEqual } from '../canonicalize.js';
 import { msiLocUris } from '../plan/msiLocUris.js';
 import type {
@@ -93,8 +94,7 @@ function status(node: NodeStatusInput): ExplainedStatus {
   };
   if (typeof node.code === 'number') {
     out.code = node.code;
-    const meaning = statusCodeMeaning(node.code);
-    if (meaning !== undefined) out.codeMeaning = meaning;
+    out.codeMeaning = codeMeaning(node.code, node.kind as NodeKind | undefined);
   }
   if (node.updatedAt !== undefined) out.updatedAt = node.updatedAt;
   return out;

@@ -18,6 +18,7 @@ export async function explainDevice(tx: StoreTx, row: DeviceRow): Promise<Explan
   }
   const nodes = (await tx.getNodeStates(row.id)).map((n) => ({
     locUri: n.locUri,
+    kind: n.kind,
     status: n.status,
     code: n.code,
     value: n.value,
