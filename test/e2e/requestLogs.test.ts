@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, expect, test } from 'vitest';
+import { DeviceSimulator } from '@winmdm/device-sim';
 import { capturedLog } from '../support/capturedLog.js';
 import { startFleet, windowsFirstMessage, type Fleet } from '../support/fleet.js';
 
@@ -45,3 +46,21 @@ test('request ids on every line of a request; device, session and message ids on
     for (const key of ['"reqId"', '"deviceId"', '"winId"', '"sessionId"', '"msgId"']) expect(line.split(key).length, line).toBeLessThanOrEqual(2);
   }
 });
+
+test('a device message refused before its device is known names the device once, with the request id', async () => {
+  // A device without its certificate.
+  const anonymous = new DeviceSimulator({ url: fleet.server.mdmUrl, winId: 'DEMO-LAPTOP-001', tls: { ca: fleet.server.ca!.certPem } });
+  try {
+    await expect(anonymous.runSession()).rejects.toMatchObject({ status: 401 });
+  } finally {
+    await anonymous.close();
+  }
+  const refused = lines.find((l) => l['msg'] === 'refused a device message');
+  expect(refused).toMatchObject({ winId: 'DEMO-LAPTOP-001', reason: 'no client certificate' });
+  expect(requestIds('/ManagementServer/MDM.svc')).toContain(refused?.['reqId']);
+  for (const text of raw) expect(text.split('"winId"').length, text).toBeLessThanOrEqual(2);
+});
+
+function requestIds(path: string): unknown[] {
+  return lines.filter((l) => l['msg'] === 'request received' && l['path'] === path).map((l) => l['reqId']);
+}

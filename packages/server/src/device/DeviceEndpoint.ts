@@ -209,7 +209,7 @@ export class DeviceEndpoint {
     if (identity.kind === 'none') {
       tally.outcome = 'refused';
       tally.reason = 'no_identity';
-      log.warn({ winId, reason: identity.reason }, 'refused a device message');
+      log.warn({ reason: identity.reason }, 'refused a device message');
       return this.#refusal(header, 401, identity.refusal);
     }
     // Network I/O (sync agent mode) happens here, before the transaction takes the device's lock.
@@ -217,7 +217,7 @@ export class DeviceEndpoint {
     if (!snapshot.available && 'refuse' in snapshot) {
       tally.outcome = 'refused';
       tally.reason = 'unknown_upstream';
-      log.warn({ winId, reason: snapshot.reason }, 'refused a device its policy source does not know');
+      log.warn({ reason: snapshot.reason }, 'refused a device its policy source does not know');
       return this.#refusal(header, 401, 'unknown-device');
     }
     const key: DeviceKey =
@@ -237,7 +237,7 @@ export class DeviceEndpoint {
     if (answer === 'unknown') {
       tally.outcome = 'refused';
       tally.reason = 'unknown_device';
-      log.warn({ winId, identity: identity.kind }, 'refused a device message: unknown device or certificate');
+      log.warn({ identity: identity.kind }, 'refused a device message: unknown device or certificate');
       return this.#refusal(header, 401, 'unknown-device');
     }
     this.#crashAt('after-commit', ordinal);
