@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, expect, test } from 'vitest';
-import { DeviceSimulator } from '@winmdm/device-sim';
+import { DeviceSimulator, enrollWindowsDevice, renewWindowsCertificate } from '@winmdm/device-sim';
 import { capturedLog } from '../support/capturedLog.js';
 import { startFleet, windowsFirstMessage, type Fleet } from '../support/fleet.js';
 
@@ -59,6 +59,21 @@ test('a device message refused before its device is known names the device once,
   expect(refused).toMatchObject({ winId: 'DEMO-LAPTOP-001', reason: 'no client certificate' });
   expect(requestIds('/ManagementServer/MDM.svc')).toContain(refused?.['reqId']);
   for (const text of raw) expect(text.split('"winId"').length, text).toBeLessThanOrEqual(2);
+});
+
+test('an enrollment and a renewal are logged with the id of the request that made them', async () => {
+  const ca = fleet.server.ca!.certPem;
+  const token = ((await fleet.api('POST', '/mdm/windows/enrollment-tokens', {})).json['data'] as { token: string }).token;
+  const enrolled = await enrollWindowsDevice({ url: fleet.server.origin, email: 'bob@contoso.example', token, ca });
+  await renewWindowsCertificate({ enrollmentUrl: enrolled.enrollmentUrl, certPem: enrolled.certPem, keyPem: enrolled.keyPem, deviceId: enrolled.deviceId, ca });
+  const enrolledLine = lines.find((l) => l['msg'] === 'enrolled a device');
+  const renewedLine = lines.find((l) => l['msg'] === 'renewed a device certificate');
+  expect(enrolledLine).toMatchObject({ component: 'enrollment', winId: enrolled.deviceId, reqId: expect.any(String) });
+  expect(renewedLine).toMatchObject({ component: 'enrollment', reqId: expect.any(String) });
+  const ids = requestIds('/EnrollmentServer/Enrollment.svc');
+  expect(ids).toContain(enrolledLine?.['reqId']);
+  expect(ids).toContain(renewedLine?.['reqId']);
+  for (const text of raw) expect(text.split('"component"').length, text).toBeLessThanOrEqual(2);
 });
 
 function requestIds(path: string): unknown[] {

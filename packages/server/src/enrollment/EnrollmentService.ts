@@ -195,8 +195,10 @@ export class EnrollmentService {
   /**
    * WSTEP `RequestSecurityToken`: Issue (a new enrollment, authenticated by the WS-Security
    * header) or Renew (ROBO, authenticated by the device's current certificate over mutual TLS).
+   * `log` is the request's logger, so that the line saying what was enrolled carries its request
+   * id (default: the service's own logger).
    */
-  async requestSecurityToken(request: SoapRequest, identity: DeviceIdentity, urls: EnrollmentUrls): Promise<string> {
+  async requestSecurityToken(request: SoapRequest, identity: DeviceIdentity, urls: EnrollmentUrls, log: Logger = this.#o.logger): Promise<string> {
     if (request.action !== Actions.requestSecurityToken) fail(`unexpected action ${request.action} for the enrollment service`);
     const rst = request.body;
     if (rst.ns !== Ns.wst || rst.name !== 'RequestSecurityToken') fail('the body is not a RequestSecurityToken');
@@ -219,7 +221,7 @@ export class EnrollmentService {
         await this.#remember(tx, messageId, now);
         return recordRenewal(tx, { identity: identity.thumbprints, publicKey: csr.publicKey, ca: this.#o.ca, settings: this.settings, now });
       });
-      this.#o.logger.info({ deviceId: renewed.deviceId, sha256: renewed.thumbprints.sha256 }, 'renewed a device certificate');
+      log.info({ deviceId: renewed.deviceId, sha256: renewed.thumbprints.sha256 }, 'renewed a device certificate');
       this.count('renewed');
       return this.#answer(request, renewed.certPem, renewed.enrollmentType, renewed.winId, urls, true);
     }
@@ -238,7 +240,7 @@ export class EnrollmentService {
       const principal = await this.#authenticate(tx, credentials, true, now);
       return recordEnrollment(tx, principal, input);
     });
-    this.#o.logger.info({ deviceId: recorded.deviceId, winId: deviceId, organizationId: recorded.organizationId, reenrolled: recorded.reenrolled }, 'enrolled a device');
+    log.info({ deviceId: recorded.deviceId, winId: deviceId, organizationId: recorded.organizationId, reenrolled: recorded.reenrolled }, 'enrolled a device');
     this.count(recorded.reenrolled ? 're_enrolled' : 'enrolled');
     return this.#answer(request, issued.certPem, enrollmentType, deviceId, urls, false);
   }

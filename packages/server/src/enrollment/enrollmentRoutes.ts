@@ -82,7 +82,9 @@ export function enrollmentRoutes(options: EnrollmentRoutesOptions): Route[] {
 
   const soap =
     (kind: 'discovery' | 'policy' | 'enrollment') =>
-    async ({ req, res, log }: RawRequest): Promise<void> => {
+    async ({ req, res, log: requestLog }: RawRequest): Promise<void> => {
+      // The request's logger (its reqId on every line), named like the device endpoint's lines.
+      const log = requestLog.child({ component: 'enrollment' });
       let relatesTo: string | undefined;
       try {
         if (kind !== 'discovery') {
@@ -107,7 +109,7 @@ export function enrollmentRoutes(options: EnrollmentRoutesOptions): Route[] {
             ? service.discover(request, urls)
             : kind === 'policy'
               ? await service.getPolicies(request)
-              : await service.requestSecurityToken(request, identifyDevice(req, options.identity), urls);
+              : await service.requestSecurityToken(request, identifyDevice(req, options.identity), urls, log);
         sendSoap(res, 200, answer);
       } catch (error) {
         refuse(res, log, kind, error, relatesTo);
