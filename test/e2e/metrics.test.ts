@@ -59,4 +59,20 @@ describe('GET /metrics after simulated sessions', () => {
     expect(metric(after, 'process_cpu_seconds_total')).toBeGreaterThan(0);
     expect(after.some((s) => s.name === 'nodejs_eventloop_lag_seconds')).toBe(true);
   });
+
+  test('status codes are bounded labels: the codes Windows uses by number, any other by its class', async () => {
+    const before = await scrape(fleet.server.origin, fleet.server.ca?.certPem);
+    // Every Replace answered 299 (a 2xx no list names), the first command 9999 (no status code at all).
+    const device = await fleet.device('DEMO-LAPTOP-001', {
+      deviceModel: new DeviceModel({ successStatus: { Replace: 299 }, failures: [{ match: /./, code: 9999, times: 1 }] }),
+    });
+    await device.runSession();
+    const after = await scrape(fleet.server.origin, fleet.server.ca?.certPem);
+    const moved = (code: string): number =>
+      metric(after, 'winmdm_statuses_received_total', { code }) - metric(before, 'winmdm_statuses_received_total', { code });
+    expect(moved('2xx')).toBeGreaterThan(0);
+    expect(moved('invalid')).toBe(1);
+    const codes = after.filter((s) => s.name === 'winmdm_statuses_received_total').map((s) => s.labels['code']);
+    expect(codes.filter((c) => c === '299' || c === '9999')).toEqual([]);
+  });
 });

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { isDeepStrictEqual } from 'node:util';
-import { AlertCodes, parseMessage, serializeMessage, SyncMLError, type SyncHdr, type SyncMLMessage } from '@winmdm/syncml';
+import { AlertCodes, parseMessage, serializeMessage, StatusCodes, SyncMLError, type SyncHdr, type SyncMLMessage } from '@winmdm/syncml';
 import {
   DEFAULT_RETRY,
   nodeTransition,
@@ -130,10 +130,17 @@ const DEFAULT_RETRY_WINDOW_MS = 300_000;
 /** The first plan of a session and two re-plans for 404/418 retries; the rest waits for the next session. */
 const MAX_PLANS_PER_SESSION = 3;
 
-/** A status code as a bounded label: the code, or `invalid` for Data that is not one. */
+const KNOWN_STATUS_CODES: ReadonlySet<string> = new Set(Object.values(StatusCodes).map(String));
+
+/**
+ * A status code as a bounded label. A device chooses the codes it answers, so a label per code
+ * would let one device add a series for every number it sends: the codes Windows uses are
+ * labelled as themselves, any other 1xx-5xx code by its class (`4xx`), anything else `invalid`.
+ */
 function statusLabel(data: string): string {
   const code = data.trim();
-  return /^[0-9]{3,4}$/.test(code) ? code : 'invalid';
+  if (KNOWN_STATUS_CODES.has(code)) return code;
+  return /^[1-5][0-9]{2}$/.test(code) ? `${code[0] ?? ''}xx` : 'invalid';
 }
 
 function sha256(data: Buffer): string {
