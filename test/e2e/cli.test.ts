@@ -5,7 +5,8 @@ import { afterAll, describe, expect, test } from 'vitest';
 import { parseMessage } from '@winmdm/syncml';
 import { Validator } from '@seriousme/openapi-schema-validator';
 import { SqliteStore, startWinmdmServer } from '@winmdm/server';
-import { root, runCli } from '../support/cli.js';
+import { spawn } from 'node:child_process';
+import { cliArgs, root, runCli } from '../support/cli.js';
 import { testLogger } from '../support/fleet.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'winmdm-cli-'));
@@ -121,5 +122,18 @@ describe('winmdm openapi', () => {
       await server.close();
       await store.close();
     }
+  });
+});
+
+describe('a reader that stops reading', () => {
+  test('ends the output quietly: `winmdm openapi | head` exits 0 with no stack trace', async () => {
+    const child = spawn(process.execPath, cliArgs(['openapi']), { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (d) => (stderr += String(d)));
+    // What head does: read the first bytes, then close the pipe (the document is far larger than a pipe's buffer).
+    child.stdout.once('data', () => child.stdout.destroy());
+    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    expect(stderr).toBe('');
+    expect(code).toBe(0);
   });
 });
