@@ -5,7 +5,8 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { enrollWindowsDevice, windowsCertificateRequest } from '@winmdm/device-sim';
 import type { EnrollmentAuthenticator } from '../../packages/server/src/enrollment/EnrollmentAuthenticator.js';
 import { transcriptCsr, transcriptRequests } from '../../packages/server/test/enrollment/transcript.js';
-import { startFleet, type Fleet } from '../support/fleet.js';
+import { SqliteStore, startWinmdmServer } from '@winmdm/server';
+import { startFleet, testLogger, type Fleet } from '../support/fleet.js';
 
 /**
  * The enrollment services at the protocol level: the real Windows 10 transcript replayed, every
@@ -350,6 +351,21 @@ describe('Federated, behind the authenticator interface', () => {
       );
     } finally {
       await fed.close();
+    }
+  });
+});
+
+describe('the public URL the services are built from', () => {
+  test('one that is not an absolute http(s) URL stops the server from starting (every enrollment would fail)', async () => {
+    const store = SqliteStore.open(':memory:');
+    try {
+      for (const publicUrl of ['mdm.example.com', 'ftp://mdm.example.com/x']) {
+        await expect(startWinmdmServer({ store, logger: testLogger, port: 0, tls: false, publicUrl })).rejects.toThrow(
+          `the public URL must be an absolute http(s) URL, got ${publicUrl}`,
+        );
+      }
+    } finally {
+      await store.close();
     }
   });
 });

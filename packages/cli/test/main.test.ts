@@ -93,6 +93,11 @@ describe('flags gone wrong', () => {
     [['simulate', '--url', 'ftp://host/x', '--device', 'X'], {}, 'winmdm simulate: --url must be http: or https:, got "ftp://host/x"\n'],
     [['simulate', '--url', 'https://h/x', '--device', 'X', '--sessions', '0'], {}, 'winmdm simulate: --sessions must be a positive integer, got "0"\n'],
     [['resolve'], {}, 'winmdm resolve: resolve reads one bundle: winmdm resolve <bundle.json>; see winmdm resolve --help\n'],
+    [
+      ['serve', '--public-url', 'mdm.example.com'],
+      {},
+      'winmdm serve: --public-url must be the device endpoint\'s absolute http(s) URL, such as https://mdm.example.com/ManagementServer/MDM.svc, got "mdm.example.com"\n',
+    ],
   ])('%j %j', async (args, env, message) => {
     const { code, err } = await run(args, env);
     expect(err).toBe(message);

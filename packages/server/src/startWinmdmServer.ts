@@ -145,6 +145,11 @@ export async function startWinmdmServer(options: WinmdmServerOptions): Promise<W
   await store.migrate();
   const mdmPath = options.mdmPath ?? '/ManagementServer/MDM.svc';
   if (!mdmPath.startsWith('/')) throw new Error(`the device endpoint's path must start with /, got ${mdmPath}`);
+  const publicProtocol = options.publicUrl !== undefined && URL.canParse(options.publicUrl) ? new URL(options.publicUrl).protocol : undefined;
+  if (options.publicUrl !== undefined && publicProtocol !== 'https:' && publicProtocol !== 'http:') {
+    // Enrollment's service URLs and the DM account's ADDR are built from it: every enrollment would fail.
+    throw new Error(`the public URL must be an absolute http(s) URL, got ${options.publicUrl}`);
+  }
 
   let ca = options.ca;
   let tls: { certPem: string; keyPem: string; caPem: string } | undefined;

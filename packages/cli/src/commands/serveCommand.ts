@@ -148,6 +148,11 @@ export async function serveCommand(argv: string[], io: Io, signal?: AbortSignal)
   if (!LOG_LEVELS.includes(level)) {
     throw new CliError('ERR_CLI_USAGE', `${values['log-level'] !== undefined ? '--log-level' : 'WINMDM_LOG_LEVEL'} must be one of ${LOG_LEVELS.join(', ')}, got ${JSON.stringify(level)}`);
   }
+  const publicUrl = values['public-url'];
+  if (publicUrl !== undefined && !isHttpUrl(publicUrl)) {
+    // Enrollment builds the services' URLs and the DM account's ADDR from it: a wrong one must not start.
+    throw new CliError('ERR_CLI_USAGE', `--public-url must be the device endpoint's absolute http(s) URL, such as https://mdm.example.com/ManagementServer/MDM.svc, got ${JSON.stringify(publicUrl)}`);
+  }
   const crash = parseCrash(env);
   const certificate = ownCertificate(values['tls-cert'] ?? env['WINMDM_TLS_CERT'], values['tls-key'] ?? env['WINMDM_TLS_KEY'], io);
   const enrollment = enrollmentSettings(values, env);
@@ -197,7 +202,7 @@ export async function serveCommand(argv: string[], io: Io, signal?: AbortSignal)
         trustedProxies: proxies,
         ...(values['client-cert-header'] ? { clientCertHeader: values['client-cert-header'] } : {}),
         ...(values['mdm-path'] ? { mdmPath: values['mdm-path'] } : {}),
-        ...(values['public-url'] ? { publicUrl: values['public-url'] } : {}),
+        ...(publicUrl ? { publicUrl } : {}),
         ...(upstream ? { source: upstream.source, api: false, upstreamBreaker: () => upstream!.breakerState } : {}),
         // The console is a client of this server's management API: none without it.
         ...(consoleWanted && !upstream ? { routes: consoleRoutes() } : {}),
@@ -286,6 +291,10 @@ function parsePort(flag: string | undefined, env: string | undefined): number {
     throw new CliError('ERR_CLI_USAGE', `${flag !== undefined ? '--port' : 'WINMDM_PORT'} must be a port number from 0 to 65535, got ${JSON.stringify(text)}`);
   }
   return port;
+}
+
+function isHttpUrl(text: string): boolean {
+  return URL.canParse(text) && ['https:', 'http:'].includes(new URL(text).protocol);
 }
 
 /** What to do when listening failed for a reason the user can fix, or undefined for other failures. */
