@@ -1,7 +1,7 @@
 import { createPublicKey, generateKeyPairSync, X509Certificate } from 'node:crypto';
 import { Agent, request } from 'undici';
 import { XMLParser } from 'fast-xml-parser';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { afterAll, beforeAll, describe, expect, test, vi } from 'vitest';
 import { enrollWindowsDevice, windowsCertificateRequest } from '@winmdm/device-sim';
 import type { EnrollmentAuthenticator } from '../../packages/server/src/enrollment/EnrollmentAuthenticator.js';
 import { transcriptCsr, transcriptRequests } from '../../packages/server/test/enrollment/transcript.js';
@@ -286,10 +286,16 @@ describe('hostile requests: a clear fault, no device created, the server keeps s
     expect(await deviceCount()).toBe(before);
   });
 
-  test('a wrong token: a:InvalidSecurity, nothing created, nothing consumed', async () => {
+  test('a wrong token: a:InvalidSecurity, nothing created, nothing consumed, nothing signed', async () => {
     const before = await deviceCount();
-    const answer = await post(fleet, '/EnrollmentServer/Enrollment.svc', fresh(withDeviceId(withCredentials(requests.requestSecurityToken, 'wmet_wrong'), 'WRONGTOKEN')));
-    expect(answer).toMatchObject({ status: 400, subcode: 'a:InvalidSecurity', reason: 'unknown enrollment token' });
+    const signing = vi.spyOn(fleet.server.ca!, 'signClientCertificate');
+    try {
+      const answer = await post(fleet, '/EnrollmentServer/Enrollment.svc', fresh(withDeviceId(withCredentials(requests.requestSecurityToken, 'wmet_wrong'), 'WRONGTOKEN')));
+      expect(answer).toMatchObject({ status: 400, subcode: 'a:InvalidSecurity', reason: 'unknown enrollment token' });
+      expect(signing).not.toHaveBeenCalled();
+    } finally {
+      signing.mockRestore();
+    }
     expect(await deviceCount()).toBe(before);
   });
 

@@ -233,16 +233,17 @@ export class EnrollmentService {
     const deviceId = context['DeviceID']?.[0];
     if (!deviceId || !DEVICE_ID.test(deviceId)) throw new CsrInvalidError(`the AdditionalContext needs a DeviceID (letters, digits, ".", "_", "-"), got ${JSON.stringify(deviceId ?? '')}`);
     const enrollmentType = context['EnrollmentType']?.[0] === 'Device' ? 'Device' : 'Full';
-    const issued = this.#o.ca.signClientCertificate({ commonName: deviceId, publicKey: csr.publicKey, validityDays: this.settings.certificateValidityDays });
-    const input: EnrollmentContext = { deviceId, hwDevId: context['HWDevID']?.[0] ?? deviceId, enrollmentType, context, thumbprints: issued.thumbprints, now };
     const recorded = await this.#o.store.transaction(async (tx) => {
       await this.#remember(tx, messageId, now);
       const principal = await this.#authenticate(tx, credentials, true, now);
-      return recordEnrollment(tx, principal, input);
+      // The CA signs for authenticated enrollments only (as renewal signs only for a known device).
+      const issued = this.#o.ca.signClientCertificate({ commonName: deviceId, publicKey: csr.publicKey, validityDays: this.settings.certificateValidityDays });
+      const input: EnrollmentContext = { deviceId, hwDevId: context['HWDevID']?.[0] ?? deviceId, enrollmentType, context, thumbprints: issued.thumbprints, now };
+      return { ...(await recordEnrollment(tx, principal, input)), certPem: issued.certPem };
     });
     log.info({ deviceId: recorded.deviceId, winId: deviceId, organizationId: recorded.organizationId, reenrolled: recorded.reenrolled }, 'enrolled a device');
     this.count(recorded.reenrolled ? 're_enrolled' : 'enrolled');
-    return this.#answer(request, issued.certPem, enrollmentType, deviceId, urls, false);
+    return this.#answer(request, recorded.certPem, enrollmentType, deviceId, urls, false);
   }
 
   #answer(request: SoapRequest, certPem: string, enrollmentType: 'Full' | 'Device', deviceId: string, urls: EnrollmentUrls, renewal: boolean): string {
