@@ -179,6 +179,15 @@ describe('simulate against a server that refuses the device says why', () => {
     return { code, err };
   }
 
+  test("no --ca: the server's certificate is not trusted, and --ca is what to pass", async () => {
+    const { code, err } = await run(['simulate', '--url', fleet.server.mdmUrl, '--device', 'DEMO-LAPTOP-001']);
+    expect(code).toBe(1);
+    expect(err).toBe(
+      `winmdm simulate: ERR_SIM_NETWORK: POST ${fleet.server.mdmUrl}?mode=Maintenance&Platform=WoA failed: self-signed certificate in certificate chain; ` +
+        "the server's certificate is not trusted: pass the CA that signed it with --ca (serve's <data-dir>/tls/ca.crt)\n",
+    );
+  });
+
   test('no certificate', async () => {
     expect(await simulate('DEMO-LAPTOP-001')).toEqual({
       code: 1,

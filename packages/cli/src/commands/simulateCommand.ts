@@ -7,6 +7,7 @@ import {
   formatSessionSummary,
   renewWindowsCertificate,
   SimulatorHttpError,
+  SimulatorNetworkError,
   type SimulatorTlsOptions,
 } from '@winmdm/device-sim';
 import { CliError } from '../CliError.js';
@@ -173,10 +174,26 @@ function httpUrl(text: string): URL {
   return url;
 }
 
-/** A simulator failure as one line: why the server refused the device, or the simulator's code and message. */
+/** Node's codes for a server certificate that no trusted CA vouches for. */
+const UNTRUSTED_SERVER = new Set([
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+]);
+
+/**
+ * A simulator failure as one line: why the server refused the device, or the simulator's code and
+ * message, with what to do when the server's certificate is not trusted (the usual first mistake:
+ * serve's certificate is its local CA's, which only --ca makes trusted).
+ */
 function simulatorFailure(error: unknown): never {
   if (error instanceof SimulatorHttpError && (error.status === 401 || error.status === 403)) {
     throw new CliError('ERR_CLI_RUNTIME', refusal(error), { cause: error });
+  }
+  if (error instanceof SimulatorNetworkError && UNTRUSTED_SERVER.has(String((error.cause as { code?: unknown } | undefined)?.code))) {
+    const hint = "the server's certificate is not trusted: pass the CA that signed it with --ca (serve's <data-dir>/tls/ca.crt)";
+    throw new CliError('ERR_CLI_RUNTIME', `${error.code}: ${error.message}; ${hint}`, { cause: error });
   }
   if (error instanceof DeviceSimError) throw new CliError('ERR_CLI_RUNTIME', `${error.code}: ${error.message}`, { cause: error });
   throw error;
