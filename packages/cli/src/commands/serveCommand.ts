@@ -53,7 +53,7 @@ export const serveSpec = {
     'no-console': { type: 'boolean', env: 'WINMDM_NO_CONSOLE=1', description: 'do not serve the web console at /console/' },
     demo: { type: 'boolean', description: 'import fixtures/demo/bundle.json on first start and issue the demo devices\' certificates' },
     'log-level': { type: 'string', value: 'info', env: 'WINMDM_LOG_LEVEL', description: `JSON logs on stderr at this level (${LOG_LEVELS.join(', ')})` },
-    'metrics-port': { type: 'string', value: '<port>', env: 'WINMDM_METRICS_PORT', description: '/metrics, /healthz and /readyz on a port of their own (plain HTTP)' },
+    'metrics-port': { type: 'string', value: '<port>', env: 'WINMDM_METRICS_PORT', description: '/metrics on a port of its own (plain HTTP, with /healthz and /readyz, which stay on the main port too)' },
     'shutdown-timeout': { type: 'string', value: '20', env: 'WINMDM_SHUTDOWN_TIMEOUT', description: 'seconds to let requests in flight finish on SIGTERM' },
     'verify-interval': {
       type: 'string',
