@@ -23,7 +23,8 @@ export async function importCommand(argv: string[], io: Io): Promise<number> {
   if (!file || positionals.length > 1) throw new CliError('ERR_CLI_USAGE', 'import reads one bundle: winmdm import <bundle.json>; see winmdm import --help');
   const bundle = readJsonFile(file, io);
   // The errors come back from importBundle with the schema's; the warnings are only ours to show.
-  printIssues(io, file, checkImportBundle(bundle).filter((i) => i.severity === 'warning'));
+  const checked = checkImportBundle(bundle);
+  printIssues(io, file, checked.filter((i) => i.severity === 'warning'));
   const { store, description } = await openStore(values, io);
   try {
     const summary = await importBundle(store, bundle);
@@ -32,7 +33,16 @@ export async function importCommand(argv: string[], io: Io): Promise<number> {
     return 0;
   } catch (error) {
     if (error instanceof ImportInvalidError) {
-      printIssues(io, file, error.issues.map((i) => ({ severity: 'error', path: i.path, message: i.message })));
+      // Our checks' errors are printed with their code, as resolve and explain print them; the schema's without.
+      const ours = new Map(checked.map((i) => [JSON.stringify([i.path, i.message]), i.code]));
+      printIssues(
+        io,
+        file,
+        error.issues.map((i) => {
+          const code = ours.get(JSON.stringify([i.path, i.message]));
+          return { severity: 'error', path: i.path, message: i.message, ...(code !== undefined ? { code } : {}) };
+        }),
+      );
       throw new CliError('ERR_CLI_INPUT', `${file} is not a valid bundle; nothing was imported`, { cause: error });
     }
     throw error;
