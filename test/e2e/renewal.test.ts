@@ -110,6 +110,27 @@ describe('renewal refusals', () => {
     expect(await checkIn(device, device)).toBe(401);
   });
 
+  test('an expired certificate renews nothing: the device must enroll again', async () => {
+    // Enrolled 400 days ago: its one-year certificate expired 35 days ago.
+    clock = Date.now() - 400 * DAY;
+    const device = await enrollWindowsDevice({ url: fleet.server.origin, email: 'bob@contoso.example', token: await token(), ca: caPem });
+    clock = Date.now();
+    await expect(
+      renewWindowsCertificate({ enrollmentUrl: device.enrollmentUrl, certPem: device.certPem, keyPem: device.keyPem, deviceId: device.deviceId, ca: caPem }),
+    ).rejects.toThrow(
+      "Renew failed (HTTP 400, a:InvalidSecurity): a renewal is authenticated by the device's current certificate over mutual TLS, and the one presented is not valid (client certificate refused: CERT_HAS_EXPIRED)",
+    );
+    expect(await checkIn(device, device)).toBe(401);
+  });
+
+  test('a certificate that re-enrollment revoked renews nothing', async () => {
+    const device = await enrollLongAgo();
+    await enrollWindowsDevice({ url: fleet.server.origin, email: 'bob@contoso.example', token: await token(), ca: caPem, deviceId: device.deviceId });
+    await expect(
+      renewWindowsCertificate({ enrollmentUrl: device.enrollmentUrl, certPem: device.certPem, keyPem: device.keyPem, deviceId: device.deviceId, ca: caPem }),
+    ).rejects.toThrow('Renew failed (HTTP 400, a:InvalidSecurity): the client certificate belongs to no enrolled device');
+  });
+
   test('after unenrollment the certificate renews nothing', async () => {
     const device = await enrollLongAgo();
     const sim = new DeviceSimulator({ url: device.mdmUrl, winId: device.deviceId, tls: { cert: device.certPem, key: device.keyPem, ca: caPem } });

@@ -214,7 +214,13 @@ export class EnrollmentService {
     const now = this.#now();
 
     if (requestType === Uris.renew) {
-      if (identity.kind !== 'certificate') throw new EnrollmentAuthError("a renewal is authenticated by the device's current certificate over mutual TLS, and none was presented");
+      if (identity.kind !== 'certificate') {
+        const presented = identity.kind === 'none' && identity.refusal === 'certificate-not-trusted';
+        // An expired certificate is the likely one: say so, since the device cannot renew with it and must enroll again.
+        throw new EnrollmentAuthError(
+          `a renewal is authenticated by the device's current certificate over mutual TLS, and ${presented ? `the one presented is not valid (${identity.reason})` : 'none was presented'}`,
+        );
+      }
       if (valueType !== Uris.pkcs7 && valueType !== Uris.pkcs10) fail(`unsupported BinarySecurityToken ValueType ${JSON.stringify(valueType ?? '')}`);
       const csr = parseCertificateRequest(unwrapRenewalRequest(der));
       const renewed = await this.#o.store.transaction(async (tx) => {
