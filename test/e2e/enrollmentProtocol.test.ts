@@ -276,6 +276,19 @@ describe('hostile requests: a clear fault, no device created, the server keeps s
     });
   }
 
+  test("a fault's reason quotes the request at most 300 characters far, however much it quotes", async () => {
+    const unclosed = await post(fleet, '/EnrollmentServer/Discovery.svc', '<a>'.repeat(30_000));
+    const action = await post(fleet, '/EnrollmentServer/Discovery.svc', requests.discover.replace(/(<a:Action[^>]*>)[^<]*/, `$1${'x'.repeat(200_000)}`));
+    for (const answer of [unclosed, action]) {
+      expect(answer).toMatchObject({ status: 400, subcode: 's:MessageFormat' });
+      expect(answer.reason?.length).toBe(301);
+      expect(answer.reason?.endsWith('…')).toBe(true);
+      expect(answer.body.length).toBeLessThan(2000);
+    }
+    expect(unclosed.reason).toMatch(/^the request is not well-formed XML: /);
+    expect(action.reason).toMatch(/^unexpected action x{200}/);
+  });
+
   test('a replayed MessageID is refused, and the device exists once', async () => {
     const body = fresh(withDeviceId(await rst(), 'REPLAYED00000000000000000000000A'));
     expect((await post(fleet, '/EnrollmentServer/Enrollment.svc', body)).status).toBe(200);

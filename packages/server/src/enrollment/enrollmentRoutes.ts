@@ -67,6 +67,18 @@ function urlsFor(req: IncomingMessage, options: EnrollmentRoutesOptions): Enroll
 
 const INTERNAL: SoapFaultShape = { code: 'Receiver', subcode: 's:InternalServiceFault', httpStatus: 500 };
 
+/** The longest refusal reason a fault and its log line carry. */
+const MAX_REASON = 300;
+
+/**
+ * A refusal's reason, cut to {@link MAX_REASON}: reasons quote the request (its Action, its
+ * DeviceID, the XML validator's list of unclosed elements), and a 256 KiB request must not become
+ * a fault and a log line several times its size (discovery is not even rate-limited).
+ */
+function boundedReason(text: string): string {
+  return text.length <= MAX_REASON ? text : `${text.slice(0, MAX_REASON)}…`;
+}
+
 /**
  * The enrollment services as routes beside the device endpoint, on the same port: discovery
  * (`GET` answers 200 with an empty body, as Windows probes it first), the policy and enrollment
@@ -122,12 +134,13 @@ export function enrollmentRoutes(options: EnrollmentRoutesOptions): Route[] {
       if (kind === 'enrollment') service.count('error');
       return sendSoap(res, INTERNAL.httpStatus, soapFault(INTERNAL, 'internal error', relatesTo));
     }
-    log.warn({ code: error.code, service: kind, reason: error.message }, 'refused an enrollment request');
+    const reason = boundedReason(error.message);
+    log.warn({ code: error.code, service: kind, reason }, 'refused an enrollment request');
     if (kind === 'enrollment' || error instanceof EnrollmentRateLimitedError) service.count(error.code.replace(/^ERR_/, '').toLowerCase());
     const headers: Record<string, string> = error instanceof EnrollmentRateLimitedError ? { 'retry-after': String(error.retryAfterSeconds) } : {};
     // Refused before its body was read: the connection cannot carry another request.
     if (error.fault.httpStatus === 429 || error.fault.httpStatus === 415) headers['connection'] = 'close';
-    sendSoap(res, error.fault.httpStatus, soapFault(error.fault, error.message, relatesTo), headers);
+    sendSoap(res, error.fault.httpStatus, soapFault(error.fault, reason, relatesTo), headers);
   };
 
   const soapResponses = {
