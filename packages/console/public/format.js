@@ -127,3 +127,24 @@ export function valueLine(value) {
   if (typeof value === 'number' || typeof value === 'boolean') return String(value);
   return JSON.stringify(value);
 }
+
+/**
+ * The segments of one setting's bar: each status with devices, in {@link STATUS_ORDER} (unknown
+ * words after them, by name), with its share of the devices in percent.
+ *
+ * @param {Record<string, number>} counts devices per status
+ * @returns {{ status: string, count: number, percent: number }[]}
+ */
+export function barSegments(counts) {
+  const known = /** @type {readonly string[]} */ (STATUS_ORDER);
+  const statuses = Object.keys(counts)
+    .filter((s) => (counts[s] ?? 0) > 0)
+    .sort((a, b) => {
+      const ia = known.indexOf(a);
+      const ib = known.indexOf(b);
+      if (ia !== -1 || ib !== -1) return (ia === -1 ? known.length : ia) - (ib === -1 ? known.length : ib);
+      return a < b ? -1 : a > b ? 1 : 0;
+    });
+  const total = statuses.reduce((sum, s) => sum + (counts[s] ?? 0), 0);
+  return statuses.map((status) => ({ status, count: counts[status] ?? 0, percent: total === 0 ? 0 : ((counts[status] ?? 0) * 100) / total }));
+}

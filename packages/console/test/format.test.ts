@@ -1,5 +1,5 @@
 import { expect, test } from 'vitest';
-import { complianceText, countStatuses, parseRoute, relativeTime, routeHash, splitKey } from '../public/format.js';
+import { barSegments, complianceText, countStatuses, parseRoute, relativeTime, routeHash, splitKey } from '../public/format.js';
 
 const now = new Date('2026-11-02T12:00:00.000Z');
 
@@ -37,4 +37,14 @@ test('keys split into the shared prefix and the part that tells them apart', () 
   expect(splitKey('./Device/Vendor/MSFT/Policy/Config/Camera/AllowCamera')).toEqual(['./Device/Vendor/MSFT/Policy/Config/', 'Camera/AllowCamera']);
   expect(splitKey('./Vendor/MSFT/Personalization/DesktopImageUrl')).toEqual(['./Vendor/MSFT/', 'Personalization/DesktopImageUrl']);
   expect(splitKey('./DevDetail/SwV')).toEqual(['', './DevDetail/SwV']);
+});
+
+test('a bar has one segment per status with devices, in the order admins read them, with its share', () => {
+  expect(barSegments({ failed: 1, applied: 2, pending: 1, drifted: 0, 'new-word': 1 })).toEqual([
+    { status: 'pending', count: 1, percent: 20 },
+    { status: 'applied', count: 2, percent: 40 },
+    { status: 'failed', count: 1, percent: 20 },
+    { status: 'new-word', count: 1, percent: 20 },
+  ]);
+  expect(barSegments({})).toEqual([]);
 });
