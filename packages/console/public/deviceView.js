@@ -247,6 +247,68 @@ function summaryList(device, now) {
 }
 
 /**
+ * Why the device is not compliant, as the server evaluated it when its last session ended
+ * (`summary.compliance`: `reasons`, each a setting and its state, and `reasonCount`).
+ *
+ * @param {DeviceDocument} device
+ */
+function complianceReasons(device) {
+  /** @type {{ reasons?: { setting?: unknown, state?: unknown, code?: unknown, meaning?: unknown }[], reasonCount?: unknown, lastCheck?: unknown } | undefined} */
+  const compliance = device.summary?.['compliance'];
+  const reasons = Array.isArray(compliance?.reasons) ? compliance.reasons : [];
+  if (reasons.length === 0) return null;
+  const count = typeof compliance?.reasonCount === 'number' ? compliance.reasonCount : reasons.length;
+  return h(
+    'details',
+    { class: 'reasons' },
+    h('summary', {}, `Why not compliant: ${count} setting(s)`, typeof compliance?.lastCheck === 'string' ? ` (checked ${compliance.lastCheck.slice(0, 16).replace('T', ' ')} UTC)` : ''),
+    h(
+      'ul',
+      {},
+      reasons.map((r) =>
+        h(
+          'li',
+          {},
+          h('span', { class: 'mono' }, String(r.setting ?? '?')),
+          ' ',
+          badge(String(r.state ?? '?')),
+          typeof r.code === 'number' ? h('span', { class: 'code' }, ` ${r.code} ${typeof r.meaning === 'string' ? r.meaning : ''}`) : null,
+        ),
+      ),
+      count > reasons.length ? h('li', { class: 'muted' }, `and ${count - reasons.length} more`) : null,
+    ),
+  );
+}
+
+/**
+ * What an admin can do for this device: ask for its inventory (read at its next check-in).
+ *
+ * @param {HTMLElement} main
+ * @param {DeviceDocument} device
+ * @param {URLSearchParams} query
+ */
+function actions(main, device, query) {
+  const outcome = h('p', { role: 'status', class: 'muted', id: 'action-outcome' });
+  const refresh = h('button', { type: 'button', 'aria-describedby': 'action-outcome' }, 'Refresh inventory');
+  refresh.addEventListener('click', async () => {
+    refresh.disabled = true;
+    outcome.textContent = 'Requesting the inventory…';
+    try {
+      /** @type {{ refreshInfoNeeded: string[] }} */
+      const result = await api('POST', apiPath('devices', device.id, 'refresh'), { body: { refreshInfoNeeded: ['hardware', 'applications'] } });
+      await renderDevice(main, device.id, query);
+      const again = main.querySelector('#action-outcome');
+      if (again) again.textContent = `Inventory requested (${result.refreshInfoNeeded.join(', ')}): the device sends it at its next check-in.`;
+    } catch (error) {
+      outcome.textContent = error instanceof ApiError && error.status === 403 ? `This token cannot ask for the inventory: ${error.message}.` : `The request failed: ${error instanceof Error ? error.message : String(error)}`;
+      outcome.className = 'error';
+      refresh.disabled = false;
+    }
+  });
+  return h('div', { class: 'actions' }, refresh, outcome);
+}
+
+/**
  * A device: summary, where its policy comes from (assignments and enforced rules with their
  * reasons), the effective policy with provenance and each setting's status and history, then the
  * conflicts, the issues and the nodes no setting accounts for.
@@ -278,7 +340,7 @@ export async function renderDevice(main, id, query) {
     h('p', { class: 'crumbs' }, h('a', { href: routeHash('devices') }, '← All devices')),
     h('h1', {}, device.displayName ?? device.id, ' ', device.state ? badge(device.state === 'ACTIVE' ? 'active' : device.state.toLowerCase()) : null),
     explanation.complete ? null : h('p', { class: 'error', role: 'alert' }, 'Incomplete: something this device references is missing (see Issues). Nothing is removed from the device until that is fixed.'),
-    h('section', { 'aria-labelledby': 'summary-title' }, h('h2', { id: 'summary-title' }, 'Summary'), summaryList(device, now)),
+    h('section', { 'aria-labelledby': 'summary-title' }, h('h2', { id: 'summary-title' }, 'Summary'), summaryList(device, now), complianceReasons(device), actions(main, device, query)),
     h('section', { 'aria-labelledby': 'layers-title' }, h('h2', { id: 'layers-title' }, 'Assignments and rules'), h('p', { class: 'muted' }, 'Highest precedence first: an enforced rule beats the device\'s own values, which beat assignments, which beat the base policy.'), layersTable(explanation)),
     h(
       'section',
