@@ -82,11 +82,13 @@ describe.skipIf(!chromiumAvailable)('the web console in Chromium', () => {
       "Alice's laptop",
       'DEMO-LAPTOP-001',
       'ACTIVE',
-      'not evaluated',
+      'not compliant',
       'just now',
       '1',
       '0',
     ]);
+    // Bob's workstation took every setting: compliant, as the server evaluated it at the end of its session.
+    expect((await rows.filter({ hasText: 'DEMO-DESKTOP-002' }).locator('td').nth(2).textContent())?.trim()).toBe('compliant');
     await expectAccessible();
     await snap('devices');
     await page.getByRole('link', { name: 'Next page →' }).click();
@@ -131,13 +133,49 @@ describe.skipIf(!chromiumAvailable)('the web console in Chromium', () => {
     await snap('device');
   });
 
-  test('a policy: its settings', async () => {
+  test('a policy: its fleet status per setting as a bar chart, the failing devices one click away', async () => {
     await page.locator(`tr[data-key="${P}DeviceLock/MinDevicePasswordLength"]`).getByRole('link', { name: 'Strict passwords' }).click();
     await page.getByRole('heading', { name: 'Strict passwords' }).waitFor();
-    const keys = await page.locator('table.grid tbody th').allInnerTexts();
-    expect(keys).toEqual([`${P}DeviceLock/MinDevicePasswordLength`, `${P}DeviceLock/DevicePasswordExpiration`]);
+    const bar = (key: string) => page.locator(`.chart-row[data-key="${P}DeviceLock/${key}"] .segment`);
+    // Alice's laptop and Bob's workstation both have the policy; Alice's refused the expiration.
+    expect(await bar('MinDevicePasswordLength').allTextContents()).toEqual(['2 applied']);
+    expect(await bar('DevicePasswordExpiration').allTextContents()).toEqual(['1 applied', '1 failed']);
+    expect(await page.locator('ul.codes').innerText()).toContain('DeviceLock/DevicePasswordExpiration: failed 405');
+    const settings = await page.locator('section[aria-labelledby="policy-settings-title"] tbody th').allInnerTexts();
+    expect(settings).toEqual([`${P}DeviceLock/MinDevicePasswordLength`, `${P}DeviceLock/DevicePasswordExpiration`]);
     await expectAccessible();
     await snap('policy');
+    // One click on the failed segment lists the failing devices; one more opens the device at that setting.
+    await bar('DevicePasswordExpiration').filter({ hasText: 'failed' }).click();
+    await page.getByRole('heading', { name: /Devices where DeviceLock\/DevicePasswordExpiration is/ }).waitFor();
+    expect(await page.locator('.member-list a').allTextContents()).toEqual(['dev-contoso-001']);
+    await page.getByRole('link', { name: 'dev-contoso-001' }).click();
+    await page.getByRole('heading', { name: 'Effective policy' }).waitFor();
+    expect(await page.locator('tr.focus').getAttribute('data-key')).toBe(`${P}DeviceLock/DevicePasswordExpiration`);
+    await page.goBack();
+    await page.getByRole('heading', { name: /Devices where/ }).waitFor();
+  });
+
+  test('resend: the failed setting goes pending, on the chart and on the device', async () => {
+    await page.getByRole('button', { name: 'Resend failed, drifted and quarantined settings' }).click();
+    await expect.poll(() => page.locator('#resend-outcome').textContent()).toBe('1 setting(s) on 1 device(s) are pending again: they go out at each device\'s next check-in.');
+    const bar = page.locator(`.chart-row[data-key="${P}DeviceLock/DevicePasswordExpiration"] .segment`);
+    expect(await bar.allTextContents()).toEqual(['1 pending', '1 applied']);
+    await snap('policy-resent');
+    const stored = await fleet.store.transaction((tx) => tx.getNodeStates('dev-contoso-001'));
+    expect(stored.find((n) => n.locUri === `${P}DeviceLock/DevicePasswordExpiration`)?.status).toBe('pending');
+    await page.goto(`${fleet.server.origin}/console/#/devices/dev-contoso-001`);
+    await page.getByRole('heading', { name: 'Effective policy' }).waitFor();
+    const status = page.locator(`tr[data-key="${P}DeviceLock/DevicePasswordExpiration"] td.status-cell`);
+    expect((await status.innerText()).trim()).toMatch(/^pending/);
+  });
+
+  test('refresh inventory: the device is asked for it at its next check-in', async () => {
+    await page.getByRole('button', { name: 'Refresh inventory' }).click();
+    await expect.poll(() => page.locator('#action-outcome').textContent()).toBe('Inventory requested (hardware, applications): the device sends it at its next check-in.');
+    const summary = await page.locator('dl.summary').innerText();
+    expect(summary.replace(/\s+/g, ' ')).toContain('Inventory requested hardware, applications');
+    await expectAccessible();
   });
 
   test('signing out forgets the token', async () => {

@@ -8,7 +8,7 @@ import { barSegments } from './format.js';
 
 /**
  * A horizontal stacked bar per setting, one segment per status (coloured by how good it is, and
- * labelled with the status and the count, so colour is never the only cue). Each segment is a
+ * named by its count and status, so colour is never the only cue). Each segment is a
  * link to that setting's devices in that status: the failing devices are one click away.
  *
  * @param {ChartRow[]} rows
@@ -36,16 +36,13 @@ export function statusChart(rows, href, caption) {
             total === 0
               ? h('span', { class: 'muted' }, 'no device')
               : segments.map((s) => {
+                  // The name is always "<count> <status>"; a narrow segment shows the count and
+                  // keeps the status for screen readers (and its tooltip).
                   const segment = h(
                     'a',
-                    {
-                      class: `segment status-${s.status}`,
-                      href: href(row.key, s.status),
-                      title: `${s.count} ${s.status}`,
-                      'aria-label': `${s.count} ${s.status}`,
-                      'data-status': s.status,
-                    },
-                    h('span', { 'aria-hidden': 'true' }, s.percent >= 12 ? `${s.status} ${s.count}` : String(s.count)),
+                    { class: `segment status-${s.status}`, href: href(row.key, s.status), title: `${s.count} ${s.status}`, 'data-status': s.status },
+                    String(s.count),
+                    s.percent >= 12 ? ` ${s.status}` : h('span', { class: 'visually-hidden' }, ` ${s.status}`),
                   );
                   // Through the CSSOM: the Content-Security-Policy forbids style attributes.
                   segment.style.flexGrow = String(s.count);
