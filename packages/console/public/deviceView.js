@@ -280,32 +280,56 @@ function complianceReasons(device) {
   );
 }
 
+/** The states a resend takes back to `pending`. */
+const RESENDABLE = ['failed', 'drifted', 'quarantined', 'not-removable'];
+
 /**
- * What an admin can do for this device: ask for its inventory (read at its next check-in).
+ * What an admin can do for this device: send its failed, drifted and quarantined settings again,
+ * and ask for its inventory; both reach the device at its next check-in. The page is drawn again
+ * from the API afterwards, so it shows what the server now has.
  *
  * @param {HTMLElement} main
  * @param {DeviceDocument} device
+ * @param {Explanation} explanation
  * @param {URLSearchParams} query
  */
-function actions(main, device, query) {
+function actions(main, device, explanation, query) {
   const outcome = h('p', { role: 'status', class: 'muted', id: 'action-outcome' });
-  const refresh = h('button', { type: 'button', 'aria-describedby': 'action-outcome' }, 'Refresh inventory');
-  refresh.addEventListener('click', async () => {
-    refresh.disabled = true;
-    outcome.textContent = 'Requesting the inventory…';
-    try {
-      /** @type {{ refreshInfoNeeded: string[] }} */
-      const result = await api('POST', apiPath('devices', device.id, 'refresh'), { body: { refreshInfoNeeded: ['hardware', 'applications'] } });
-      await renderDevice(main, device.id, query);
-      const again = main.querySelector('#action-outcome');
-      if (again) again.textContent = `Inventory requested (${result.refreshInfoNeeded.join(', ')}): the device sends it at its next check-in.`;
-    } catch (error) {
-      outcome.textContent = error instanceof ApiError && error.status === 403 ? `This token cannot ask for the inventory: ${error.message}.` : `The request failed: ${error instanceof Error ? error.message : String(error)}`;
-      outcome.className = 'error';
-      refresh.disabled = false;
-    }
+  /**
+   * @param {string} label
+   * @param {boolean} disabled
+   * @param {() => Promise<string>} run resolves to what to tell the admin
+   */
+  const action = (label, disabled, run) => {
+    const button = h('button', { type: 'button', disabled, 'aria-describedby': 'action-outcome' }, label);
+    button.addEventListener('click', async () => {
+      button.disabled = true;
+      outcome.textContent = 'Working…';
+      try {
+        const told = await run();
+        await renderDevice(main, device.id, query);
+        const again = main.querySelector('#action-outcome');
+        if (again) again.textContent = told;
+      } catch (error) {
+        outcome.textContent = error instanceof ApiError && error.status === 403 ? `This token may not do that: ${error.message}.` : `That failed: ${error instanceof Error ? error.message : String(error)}`;
+        outcome.className = 'error';
+        button.disabled = false;
+      }
+    });
+    return button;
+  };
+  const resendable = RESENDABLE.reduce((n, s) => n + (explanation.statusCounts[s] ?? 0), 0);
+  const resend = action('Resend failed, drifted and quarantined settings', resendable === 0, async () => {
+    /** @type {{ nodes: number }} */
+    const result = await api('POST', apiPath('devices', device.id, 'resend'), { body: { status: RESENDABLE } });
+    return `${result.nodes} setting(s) are pending again: they go out at the device's next check-in.`;
   });
-  return h('div', { class: 'actions' }, refresh, outcome);
+  const refresh = action('Refresh inventory', false, async () => {
+    /** @type {{ refreshInfoNeeded: string[] }} */
+    const result = await api('POST', apiPath('devices', device.id, 'refresh'), { body: { refreshInfoNeeded: ['hardware', 'applications'] } });
+    return `Inventory requested (${result.refreshInfoNeeded.join(', ')}): the device sends it at its next check-in.`;
+  });
+  return h('div', { class: 'actions' }, resend, refresh, outcome);
 }
 
 /**
@@ -340,7 +364,7 @@ export async function renderDevice(main, id, query) {
     h('p', { class: 'crumbs' }, h('a', { href: routeHash('devices') }, '← All devices')),
     h('h1', {}, device.displayName ?? device.id, ' ', device.state ? badge(device.state === 'ACTIVE' ? 'active' : device.state.toLowerCase()) : null),
     explanation.complete ? null : h('p', { class: 'error', role: 'alert' }, 'Incomplete: something this device references is missing (see Issues). Nothing is removed from the device until that is fixed.'),
-    h('section', { 'aria-labelledby': 'summary-title' }, h('h2', { id: 'summary-title' }, 'Summary'), summaryList(device, now), complianceReasons(device), actions(main, device, query)),
+    h('section', { 'aria-labelledby': 'summary-title' }, h('h2', { id: 'summary-title' }, 'Summary'), summaryList(device, now), complianceReasons(device), actions(main, device, explanation, query)),
     h('section', { 'aria-labelledby': 'layers-title' }, h('h2', { id: 'layers-title' }, 'Assignments and rules'), h('p', { class: 'muted' }, 'Highest precedence first: an enforced rule beats the device\'s own values, which beat assignments, which beat the base policy.'), layersTable(explanation)),
     h(
       'section',

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { Explanation } from '@winmdm/policy';
+import type { NodeStateRow } from '../src/store/Store.js';
 import { api, expectError, startDemoServer, tokens } from './support/server.js';
 
 let ctx: Awaited<ReturnType<typeof startDemoServer>>;
@@ -80,5 +81,47 @@ describe('GET /mdm/windows/devices?q=', () => {
     // Fabrikam's front desk is another organization's.
     expect((await ids('q=front')).ids).toEqual([]);
     expectError(await api(ctx.server, 'GET', `/mdm/windows/devices?q=${'x'.repeat(201)}`, tokens.contosoReadOnly), 400, 4000, 'Invalid request query: query.q: Too big: expected string to have <=200 characters');
+  });
+});
+
+describe('POST /mdm/windows/devices/{id}/resend', () => {
+  test('makes that device\'s nodes in those states pending again, whatever their policy, and only that device\'s', async () => {
+    const row = (locUri: string, status: NodeStateRow['status'], code: number | null, policyId: string | null): NodeStateRow => ({
+      locUri, kind: 'csp', value: '1', status, code, lastCommand: 'Replace', sessionId: '1', updatedAt: '2026-11-02T10:00:00.000Z',
+      actual: status === 'drifted' ? '0' : null, tries: status === 'quarantined' ? 3 : 1, retryAt: null, checkedAt: null, policyId,
+    });
+    await ctx.store.transaction(async (tx) => {
+      await tx.upsertNodeStates('dev-contoso-003', [
+        row(`${P}Camera/AllowCamera`, 'failed', 500, 'pol-contoso-baseline'),
+        row(`${P}Update/AllowAutoUpdate`, 'quarantined', 405, 'pol-contoso-relaxed-updates'),
+        row(`${P}Security/RequireDeviceEncryption`, 'drifted', 200, 'pol-contoso-baseline'),
+        row(`${P}Defender/AllowRealtimeMonitoring`, 'applied', 200, 'pol-contoso-baseline'),
+      ]);
+      await tx.upsertNodeStates('dev-contoso-001', [row(`${P}Camera/AllowCamera`, 'failed', 500, 'pol-contoso-baseline')]);
+      await tx.updateDeviceReport('dev-contoso-003', {}, 'converged');
+    });
+    const result = await api(ctx.server, 'POST', '/mdm/windows/devices/dev-contoso-003/resend', tokens.contosoAdmin, { status: ['failed', 'quarantined'] });
+    expect(result.status).toBe(200);
+    expect(result.json['data']).toEqual({ deviceId: 'dev-contoso-003', status: ['failed', 'quarantined'], nodes: 2 });
+    const after = await ctx.store.transaction(async (tx) => ({ nodes: await tx.getNodeStates('dev-contoso-003'), other: await tx.getNodeStates('dev-contoso-001'), row: await tx.getDevice('dev-contoso-003') }));
+    const byUri = new Map(after.nodes.map((n) => [n.locUri, n]));
+    expect(byUri.get(`${P}Camera/AllowCamera`)).toMatchObject({ status: 'pending', code: null, tries: 0 });
+    expect(byUri.get(`${P}Update/AllowAutoUpdate`)).toMatchObject({ status: 'pending', code: null, tries: 0 });
+    expect(byUri.get(`${P}Security/RequireDeviceEncryption`)?.status).toBe('drifted');
+    expect(byUri.get(`${P}Defender/AllowRealtimeMonitoring`)?.status).toBe('applied');
+    // The device leaves the fast path, so its next check-in sends them; another device is untouched.
+    expect(after.row?.convergedFingerprint).toBeNull();
+    expect(after.other.find((n) => n.locUri === `${P}Camera/AllowCamera`)?.status).toBe('failed');
+    // The fleet status follows: the aggregate is kept by the same writes.
+    const fleet = await api(ctx.server, 'GET', '/mdm/windows/policies/pol-contoso-relaxed-updates/status', tokens.contosoAdmin);
+    expect((fleet.json['data'] as { devices: { pending: { deviceIds: string[] } } }).devices.pending.deviceIds).toEqual(['dev-contoso-003']);
+  });
+
+  test('refuses what it cannot do', async () => {
+    expectError(await api(ctx.server, 'POST', '/mdm/windows/devices/dev-contoso-003/resend', tokens.contosoReadOnly, { status: ['failed'] }), 403, 4003, 'Permission required: mdm.windows.device.update');
+    expectError(await api(ctx.server, 'POST', '/mdm/windows/devices/dev-fabrikam-101/resend', tokens.contosoAdmin, { status: ['failed'] }), 404, 3001, 'Entity not found');
+    const bad = await api(ctx.server, 'POST', '/mdm/windows/devices/dev-contoso-003/resend', tokens.contosoAdmin, { status: ['applied'] });
+    expect(bad.status).toBe(400);
+    expect((bad.json['error'] as { code: number }).code).toBe(4000);
   });
 });

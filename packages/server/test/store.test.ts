@@ -334,6 +334,39 @@ for (const subject of subjects) {
       });
     });
 
+    test('resendDeviceNodes is the resend transition for one device, whatever the policy', async () => {
+      await store.transaction(async (tx) => {
+        for (const id of ['rd-1', 'rd-2']) {
+          await tx.putDevice({ id, organizationId: 'o-rd', winId: null, doc: {} });
+          await tx.updateDeviceReport(id, {}, 'fp');
+        }
+        await tx.upsertNodeStates('rd-1', [
+          node('./rd/A', { policyId: 'pol-a', status: 'quarantined', code: 405, tries: 3 }),
+          node('./rd/B', { policyId: 'pol-b', status: 'failed', code: 500, tries: 1, retryAt: 'x' }),
+          node('./rd/C', { policyId: 'pol-a', status: 'applied', code: 200 }),
+        ]);
+        await tx.upsertNodeStates('rd-2', [node('./rd/A', { policyId: 'pol-a', status: 'quarantined', code: 405, tries: 3 })]);
+      });
+      const before = await store.transaction((tx) => tx.getNodeStates('rd-1'));
+      expect(await store.transaction((tx) => tx.resendDeviceNodes('rd-1', ['quarantined', 'failed', 'applied'], 'T'))).toBe(2);
+      await store.transaction(async (tx) => {
+        const after = await tx.getNodeStates('rd-1');
+        for (const uri of ['./rd/A', './rd/B']) {
+          const was = before.find((n) => n.locUri === uri) as NodeStateRow;
+          expect(after.find((n) => n.locUri === uri)).toEqual({ ...was, ...nodeTransition(recordOf(was), { type: 'resend' }), updatedAt: 'T' });
+        }
+        expect(after.find((n) => n.locUri === './rd/C')?.status).toBe('applied');
+        expect((await tx.getNodeStates('rd-2'))[0]?.status).toBe('quarantined');
+        expect((await tx.getDevice('rd-1'))?.convergedFingerprint).toBeNull();
+        expect((await tx.getDevice('rd-2'))?.convergedFingerprint).toBe('fp');
+        expect(await tx.listNodeStatusDevices('pol-b', 'pending', { limit: 10 })).toEqual(['rd-1']);
+      });
+      // Nothing to resend leaves the device on its fast path.
+      await store.transaction((tx) => tx.updateDeviceReport('rd-2', {}, 'fp'));
+      expect(await store.transaction((tx) => tx.resendDeviceNodes('rd-2', ['drifted'], 'T'))).toBe(0);
+      expect((await store.transaction((tx) => tx.getDevice('rd-2')))?.convergedFingerprint).toBe('fp');
+    });
+
     test('node states: batch upsert, ordering, delete', async () => {
       await store.transaction(async (tx) => {
         await tx.upsertNodeStates('d1', [node('./b'), node('./a'), node('./C')]);

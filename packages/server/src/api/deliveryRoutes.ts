@@ -55,6 +55,14 @@ export const ResendResultSchema = z.object({
   devices: z.number().int(),
 });
 
+/** What `POST /mdm/windows/devices/{id}/resend` answers in `data`. */
+export const DeviceResendResultSchema = z.object({
+  deviceId: z.string(),
+  status: z.array(ResendableEnum),
+  /** Nodes of the device made `pending` again (sent at its next check-in). */
+  nodes: z.number().int(),
+});
+
 /** What `POST /mdm/windows/devices/{id}/refresh` answers in `data`. */
 export const RefreshResultSchema = z.object({
   deviceId: z.string(),
@@ -104,7 +112,7 @@ function summarise(counts: readonly NodeStatusCount[]): Pick<z.infer<typeof Poli
 /**
  * The management API of delivery: where a policy stands across the organization's devices (from
  * the fleet-status aggregate, never a scan of node rows), a resend of its failed, drifted,
- * quarantined or refused settings, and an inventory request for a device.
+ * quarantined or refused settings (of a policy, or of one device), and an inventory request for a device.
  */
 export function deliveryRoutes(options: DeliveryRoutesOptions): ApiRoute[] {
   const { store } = options;
@@ -163,6 +171,29 @@ export function deliveryRoutes(options: DeliveryRoutesOptions): ApiRoute[] {
         });
         if (result.devices > 0) await options.notifier?.organizationChanged(caller.organizationId);
         return { policyId: params.id, status, ...result };
+      },
+    }),
+    defineApiRoute({
+      method: 'POST',
+      path: '/mdm/windows/devices/{id}/resend',
+      operationId: 'resendDevice',
+      summary: "Send a device's failed, drifted, quarantined or refused settings again",
+      description:
+        'The resend of `POST /mdm/windows/policies/{id}/resend` for one device, whatever policy its settings come from (the web console\'s device page): its nodes in the given states become `pending` with their tries reset, and go out at its next check-in.',
+      tags: ['devices'],
+      permission: Permissions.deviceUpdate,
+      params: IdParams,
+      body: z.strictObject({ status: z.array(ResendableEnum).min(1) }),
+      response: DeviceResendResultSchema,
+      errors: [EnvelopeCodes.entityNotFound],
+      handle: async ({ caller, params, body }) => {
+        const status = [...new Set(body.status)];
+        const nodes = await store.transaction(async (tx) => {
+          const row = await ownDevice(tx, caller, params.id);
+          return tx.resendDeviceNodes(row.id, status, now().toISOString());
+        });
+        if (nodes > 0) await options.notifier?.devicesChanged([params.id]);
+        return { deviceId: params.id, status, nodes };
       },
     }),
     defineApiRoute({

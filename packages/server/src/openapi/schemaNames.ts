@@ -8,7 +8,7 @@ import {
 } from '@winmdm/policy';
 import type { z } from 'zod';
 import { ReportAcceptedSchema } from '../api/createApiRoutes.js';
-import { PolicyStatusSchema, RefreshResultSchema, ResendResultSchema } from '../api/deliveryRoutes.js';
+import { DeviceResendResultSchema, PolicyStatusSchema, RefreshResultSchema, ResendResultSchema } from '../api/deliveryRoutes.js';
 import { DeviceDocumentSchema } from '../fleet/DeviceDocumentSchema.js';
 import { ReadinessSchema } from '../health/checkReadiness.js';
 import { DeviceReportSchema } from '../upstream/DeviceReportSchema.js';
@@ -31,4 +31,5 @@ export const schemaNames: ReadonlyMap<z.ZodType, string> = new Map<z.ZodType, st
   [PolicyStatusSchema, 'PolicyStatus'],
   [ResendResultSchema, 'ResendResult'],
   [RefreshResultSchema, 'RefreshResult'],
+  [DeviceResendResultSchema, 'DeviceResendResult'],
 ]);

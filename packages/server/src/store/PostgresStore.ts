@@ -496,6 +496,18 @@ function makeTx(pipeline: PgPipeline, shared: SharedDocuments): StoreTx {
       );
       return { nodes: Number(rows[0]?.nodes ?? 0), devices: Number(rows[0]?.devices ?? 0) };
     },
+    resendDeviceNodes: async (deviceId, statuses, now) => {
+      const wanted = statuses.filter((s) => RESENDABLE.includes(s));
+      if (wanted.length === 0) return 0;
+      const rows = await q<{ nodes: string }>(
+        `WITH n AS (UPDATE node_states SET status = 'pending', code = NULL, actual = NULL, tries = 0, retry_at = NULL, updated_at = $3
+                    WHERE device_id = $1 AND status = ANY($2::text[]) RETURNING 1),
+           d AS (UPDATE devices SET converged_fingerprint = NULL WHERE id = $1 AND EXISTS (SELECT 1 FROM n) RETURNING 1)
+         SELECT (SELECT COUNT(*) FROM n) AS nodes, (SELECT COUNT(*) FROM d) AS devices`,
+        [deviceId, wanted, now],
+      );
+      return Number(rows[0]?.nodes ?? 0);
+    },
     compactNodeStatusCounts: async () => {
       // One compaction at a time (replicas share the tables); a busy one is simply skipped.
       const locked = (await q<{ locked: boolean }>('SELECT pg_try_advisory_xact_lock($1) AS locked', [COMPACTION_LOCK]))[0]?.locked === true;

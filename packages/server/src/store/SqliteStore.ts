@@ -512,6 +512,17 @@ export class SqliteStore implements Store {
         for (const t of targets) resend.run(now, t.device_id, t.loc_uri);
         return Promise.resolve({ nodes: targets.length, devices: devices.size });
       },
+      resendDeviceNodes: (deviceId, statuses, now) => {
+        const wanted = statuses.filter((s) => RESENDABLE.includes(s));
+        if (wanted.length === 0) return Promise.resolve(0);
+        const marks = wanted.map(() => '?').join(', ');
+        const nodes = p(
+          `UPDATE node_states SET status = 'pending', code = NULL, actual = NULL, tries = 0, retry_at = NULL, updated_at = ?
+           WHERE device_id = ? AND status IN (${marks})`,
+        ).run(now, deviceId, ...wanted).changes;
+        if (nodes > 0) p('UPDATE devices SET converged_fingerprint = NULL WHERE id = ?').run(deviceId);
+        return Promise.resolve(nodes);
+      },
       compactNodeStatusCounts: () => Promise.resolve(0),
       deleteNodeStates: (deviceId, locUris) => {
         const statement = p('DELETE FROM node_states WHERE device_id = ? AND loc_uri = ?');

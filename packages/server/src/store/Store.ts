@@ -294,6 +294,8 @@ export interface StoreTx {
    * and devices.
    */
   resendNodes(policyId: string, statuses: readonly NodeStatus[], now: string): Promise<{ nodes: number; devices: number }>;
+  /** {@link StoreTx.resendNodes} for one device: every node of the device in one of `statuses`, whatever its policy. Returns how many nodes. */
+  resendDeviceNodes(deviceId: string, statuses: readonly NodeStatus[], now: string): Promise<number>;
   /**
    * Folds what concurrent writers appended to the aggregate into its counts (PostgreSQL; nothing to
    * do on SQLite, whose triggers count directly). Returns how many appended rows it folded.
