@@ -6,6 +6,7 @@ import {
   createEnrollmentToken,
   importBundle,
   issueDeviceCertificate,
+  LocalCa,
   Metrics,
   startWinmdmServer,
   timedStore,
@@ -160,12 +161,16 @@ export async function serveCommand(argv: string[], io: Io, signal?: AbortSignal)
   const logger = pino({ level }, pino.destination(2));
   if (crash) logger.warn({ crash }, 'TEST HOOKS ARE ON (WINMDM_TEST_HOOKS=1): this process kills itself at the crash point. Never in production.');
 
+  // Behind a TLS-terminating proxy the listener is plain, but the devices' certificates are still
+  // the local CA's: it verifies the proxy's certificate header and signs at enrollment, as with TLS.
+  const behindProxy = tlsOff && proxies.length > 0;
+
   // What this start creates, so that a start that fails leaves nothing behind.
   const location = storeLocation(values, io);
   const created = {
     dataDir: !existsSync(dir),
     database: 'sqlite' in location && !existsSync(location.sqlite),
-    tls: !tlsOff && !existsSync(join(dir, 'tls')),
+    tls: (!tlsOff || behindProxy) && !existsSync(join(dir, 'tls')),
   };
   const undoStart = (): void => {
     if ('sqlite' in location && created.database) {
@@ -197,6 +202,7 @@ export async function serveCommand(argv: string[], io: Io, signal?: AbortSignal)
         host,
         port,
         tls: tlsOff ? false : { dataDir: dir, ...(certificate ? { certificate } : {}) },
+        ...(behindProxy ? { ca: LocalCa.open(join(dir, 'tls')) } : {}),
         enrollment: values['no-enrollment'] || env['WINMDM_NO_ENROLLMENT'] === '1' ? false : { settings: enrollment },
         devAuth,
         trustedProxies: proxies,
