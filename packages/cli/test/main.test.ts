@@ -3,7 +3,7 @@ import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { LocalCa, SqliteStore } from '@winmdm/server';
+import { hashToken, LocalCa, SqliteStore } from '@winmdm/server';
 import { main } from '../src/main.js';
 import { startFleet, type Fleet } from '../../../test/support/fleet.js';
 
@@ -102,6 +102,42 @@ describe('flags gone wrong', () => {
     const { code, err } = await run(args, env);
     expect(err).toBe(message);
     expect(code).toBe(2);
+  });
+});
+
+describe('winmdm enrollment-token create', () => {
+  const db = join(dir, 'tokens.db');
+  beforeAll(async () => {
+    expect((await run(['import', writeJson('tokens-bundle.json', demo()), '--db', db])).code).toBe(0);
+  });
+
+  test('prints the token once, for the organization; the store keeps only its hash', async () => {
+    const { code, out } = await run(['enrollment-token', 'create', '--org', 'org-contoso', '--email', 'Alice@Contoso.example', '--max-uses', '2', '--db', db]);
+    expect(code).toBe(0);
+    const match = /^enrollment token (et_\S+) for org-contoso, valid until (\S+):\n(wmet_\S+)\n$/.exec(out);
+    expect(match, out).not.toBeNull();
+    const [, id, expiresAt, token] = match as unknown as [string, string, string, string];
+    expect(Date.parse(expiresAt) - Date.now()).toBeGreaterThan(23 * 3_600_000);
+    const store = SqliteStore.open(db);
+    try {
+      const row = await store.transaction((tx) => tx.getEnrollmentToken(hashToken(token)));
+      expect(row).toMatchObject({ id, organizationId: 'org-contoso', email: 'alice@contoso.example', maxUses: 2, uses: 0 });
+    } finally {
+      await store.close();
+    }
+  });
+
+  test.each<[string[], string]>([
+    [['create', '--org', 'org-nope'], 'winmdm enrollment-token: no organization "org-nope" in the store\n'],
+    [['create', '--org', 'org-contoso', '--max-uses', 'abc'], 'winmdm enrollment-token: --max-uses must be a number, got "abc"\n'],
+    [['create', '--org', 'org-contoso', '--max-uses', '2.5'], 'winmdm enrollment-token: --max-uses: Invalid input: expected int, received number, got "2.5"\n'],
+    [['create', '--org', 'org-contoso', '--expires-in-hours', '9000'], 'winmdm enrollment-token: --expires-in-hours: Too big: expected number to be <=8760, got "9000"\n'],
+    [['create', '--org', 'org-contoso', '--email', 'alice'], 'winmdm enrollment-token: --email: Invalid email address, got "alice"\n'],
+    [['create'], 'winmdm enrollment-token: usage: winmdm enrollment-token create --org <organizationId>; see winmdm enrollment-token --help\n'],
+  ])('%j', async (args, message) => {
+    const { code, err } = await run(['enrollment-token', ...args, '--db', db]);
+    expect(err).toBe(message);
+    expect(code).toBe(args.includes('org-nope') ? 1 : 2);
   });
 });
 

@@ -27,13 +27,26 @@ export async function enrollmentTokenCommand(argv: string[], io: Io): Promise<nu
   if (positionals[0] !== 'create' || positionals.length !== 1 || !values.org) {
     throw new CliError('ERR_CLI_USAGE', 'usage: winmdm enrollment-token create --org <organizationId>; see winmdm enrollment-token --help');
   }
+  const given: Record<string, string | undefined> = { email: values.email, maxUses: values['max-uses'], expiresInHours: values['expires-in-hours'] };
+  const number = (field: string): number | undefined => {
+    const text = given[field];
+    if (text === undefined) return undefined;
+    if (text.trim() === '' || !Number.isFinite(Number(text))) throw new CliError('ERR_CLI_USAGE', `${FLAG_OF[field]} must be a number, got ${JSON.stringify(text)}`);
+    return Number(text);
+  };
+  const maxUses = number('maxUses');
+  const expiresInHours = number('expiresInHours');
   const parsed = EnrollmentTokenRequestSchema.safeParse({
     ...(values.email !== undefined ? { email: values.email } : {}),
-    ...(values['max-uses'] !== undefined ? { maxUses: Number(values['max-uses']) } : {}),
-    ...(values['expires-in-hours'] !== undefined ? { expiresInHours: Number(values['expires-in-hours']) } : {}),
+    ...(maxUses !== undefined ? { maxUses } : {}),
+    ...(expiresInHours !== undefined ? { expiresInHours } : {}),
   });
   if (!parsed.success) {
-    throw new CliError('ERR_CLI_USAGE', parsed.error.issues.map((i) => `${FLAG_OF[String(i.path[0])] ?? String(i.path[0])}: ${i.message}`).join('; '));
+    const line = (i: (typeof parsed.error.issues)[number]): string => {
+      const field = String(i.path[0]);
+      return `${FLAG_OF[field] ?? field}: ${i.message}, got ${JSON.stringify(given[field] ?? '')}`;
+    };
+    throw new CliError('ERR_CLI_USAGE', parsed.error.issues.map(line).join('; '));
   }
   const organizationId = values.org;
   const { store } = await openStore(values, io);
