@@ -92,6 +92,8 @@ describe('flags gone wrong', () => {
     [['simulate', '--url', 'not-a-url', '--device', 'X'], {}, 'winmdm simulate: --url must be an http(s) URL such as https://127.0.0.1:8443/ManagementServer/MDM.svc, got "not-a-url"\n'],
     [['simulate', '--url', 'ftp://host/x', '--device', 'X'], {}, 'winmdm simulate: --url must be http: or https:, got "ftp://host/x"\n'],
     [['simulate', '--url', 'https://h/x', '--device', 'X', '--sessions', '0'], {}, 'winmdm simulate: --sessions must be a positive integer, got "0"\n'],
+    [['simulate', '--url', 'https://h', '--email', 'a@b.c', '--token', 't'], {}, 'winmdm simulate: --email goes with --enroll; see winmdm simulate --help\n'],
+    [['simulate', '--url', 'https://h/x', '--device', 'X', '--enrollment-url', 'https://h/e'], {}, 'winmdm simulate: --enrollment-url goes with --renew; see winmdm simulate --help\n'],
     [['resolve'], {}, 'winmdm resolve: resolve reads one bundle: winmdm resolve <bundle.json>; see winmdm resolve --help\n'],
     [
       ['serve', '--public-url', 'mdm.example.com'],

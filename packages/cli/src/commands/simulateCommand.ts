@@ -83,6 +83,10 @@ function refusal(error: SimulatorHttpError): string {
 export async function simulateCommand(argv: string[], io: Io): Promise<number> {
   const { values, positionals } = parseCommand(simulateSpec, argv);
   if (positionals.length > 0) throw new CliError('ERR_CLI_USAGE', `simulate takes no arguments, got ${JSON.stringify(positionals[0])}; see winmdm simulate --help`);
+  // A flag of --enroll or --renew without it would be ignored: say so rather than run something else.
+  const enrollOnly = (['email', 'token', 'device-id', 'user-token', 'out'] as const).find((f) => values[f] !== undefined);
+  if (enrollOnly && !values.enroll) throw new CliError('ERR_CLI_USAGE', `--${enrollOnly} goes with --enroll; see winmdm simulate --help`);
+  if (values['enrollment-url'] !== undefined && !values.renew) throw new CliError('ERR_CLI_USAGE', '--enrollment-url goes with --renew; see winmdm simulate --help');
   if (!values.url || (!values.device && !values.enroll)) throw new CliError('ERR_CLI_USAGE', '--url and --device are required; see winmdm simulate --help');
   let url = httpUrl(values.url);
   if ((values.cert === undefined) !== (values.key === undefined)) throw new CliError('ERR_CLI_USAGE', '--cert and --key go together');
