@@ -2,13 +2,13 @@ import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import {
   explainResolution,
-  resolveEffectivePolicy,
   type Bundle,
   type Device,
   type Explanation,
   type NodeStatusInput,
 } from '@winmdm/policy';
 import { explainDevice } from '@winmdm/server';
+import { findBundleDevice, resolveBundleDevice } from '../bundleDevice.js';
 import { CliError } from '../CliError.js';
 import { parseCommand, type CommandSpec } from '../CommandSpec.js';
 import type { Io } from '../Io.js';
@@ -44,16 +44,8 @@ function statusesOf(device: Device): NodeStatusInput[] {
 }
 
 function explainFromBundle(bundle: Bundle, id: string): Explanation {
-  const device = bundle.devices.find((d) => d.id === id || d.winId === id);
-  if (!device) throw new CliError('ERR_CLI_INPUT', `the bundle has no device with id or winId ${JSON.stringify(id)}`);
-  const resolution = resolveEffectivePolicy({
-    device,
-    policies: bundle.policies,
-    automationRules: bundle.automationRules,
-    applications: bundle.applications,
-    admxFiles: bundle.admxFiles,
-  });
-  return explainResolution({ device, policies: bundle.policies, resolution, nodes: statusesOf(device) });
+  const device = findBundleDevice(bundle, id);
+  return explainResolution({ device, policies: bundle.policies, resolution: resolveBundleDevice(bundle, device), nodes: statusesOf(device) });
 }
 
 async function explainFromStore(values: { db?: string | undefined; pg?: string | undefined; 'data-dir'?: string | undefined }, io: Io, id: string): Promise<Explanation> {

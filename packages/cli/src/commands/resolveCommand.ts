@@ -1,5 +1,6 @@
-import { planCommands, resolveEffectivePolicy, type Bundle, type Device } from '@winmdm/policy';
+import { planCommands, type Bundle, type Device } from '@winmdm/policy';
 import { renumberCommands, serializeMessage, type SyncMLMessage } from '@winmdm/syncml';
+import { findBundleDevice, resolveBundleDevice } from '../bundleDevice.js';
 import { CliError } from '../CliError.js';
 import { parseCommand, type CommandSpec } from '../CommandSpec.js';
 import type { Io } from '../Io.js';
@@ -21,20 +22,7 @@ export const resolveSpec = {
 } as const satisfies CommandSpec;
 
 function pickDevices(bundle: Bundle, id: string | undefined): Device[] {
-  if (id === undefined) return bundle.devices;
-  const device = bundle.devices.find((d) => d.id === id || d.winId === id);
-  if (!device) throw new CliError('ERR_CLI_INPUT', `the bundle has no device with id or winId ${JSON.stringify(id)}`);
-  return [device];
-}
-
-function resolveDevice(bundle: Bundle, device: Device) {
-  return resolveEffectivePolicy({
-    device,
-    policies: bundle.policies,
-    automationRules: bundle.automationRules,
-    applications: bundle.applications,
-    admxFiles: bundle.admxFiles,
-  });
+  return id === undefined ? bundle.devices : [findBundleDevice(bundle, id)];
 }
 
 /**
@@ -51,7 +39,7 @@ export async function resolveCommand(argv: string[], io: Io): Promise<number> {
   const devices = pickDevices(bundle, values.device);
 
   if (!values.syncml) {
-    const results = devices.map((d) => [d.id, resolveDevice(bundle, d)] as const);
+    const results = devices.map((d) => [d.id, resolveBundleDevice(bundle, d)] as const);
     const output = results.length === 1 ? results[0]?.[1] : Object.fromEntries(results);
     io.out(`${JSON.stringify(output, null, 2)}\n`);
     return 0;
@@ -63,7 +51,7 @@ export async function resolveCommand(argv: string[], io: Io): Promise<number> {
   if (!Number.isInteger(maxMsgSize) || maxMsgSize < 1024) {
     throw new CliError('ERR_CLI_USAGE', `--max-msg-size must be an integer of at least 1024, got ${String(values['max-msg-size'])}`);
   }
-  const resolution = resolveDevice(bundle, device);
+  const resolution = resolveBundleDevice(bundle, device);
   let plan: ReturnType<typeof planCommands>;
   try {
     plan = planCommands(resolution, { nodes: new Map() }, {

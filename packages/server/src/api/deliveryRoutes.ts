@@ -46,6 +46,9 @@ export const PolicyStatusSchema = z.object({
   devices: z.partialRecord(ListedStatusEnum, z.object({ deviceIds: z.array(z.string()), nextCursor: z.string().nullable() })),
 });
 
+/** The body of both resends: the states whose nodes are sent again. */
+const ResendBody = z.strictObject({ status: z.array(ResendableEnum).min(1) });
+
 /** What `POST /mdm/windows/policies/{id}/resend` answers in `data`. */
 export const ResendResultSchema = z.object({
   policyId: z.string(),
@@ -160,7 +163,7 @@ export function deliveryRoutes(options: DeliveryRoutesOptions): ApiRoute[] {
       tags: ['policies'],
       permission: Permissions.policyUpdate,
       params: IdParams,
-      body: z.strictObject({ status: z.array(ResendableEnum).min(1) }),
+      body: ResendBody,
       response: ResendResultSchema,
       errors: [EnvelopeCodes.entityNotFound],
       handle: async ({ caller, params, body }) => {
@@ -183,7 +186,7 @@ export function deliveryRoutes(options: DeliveryRoutesOptions): ApiRoute[] {
       tags: ['devices'],
       permission: Permissions.deviceUpdate,
       params: IdParams,
-      body: z.strictObject({ status: z.array(ResendableEnum).min(1) }),
+      body: ResendBody,
       response: DeviceResendResultSchema,
       errors: [EnvelopeCodes.entityNotFound],
       handle: async ({ caller, params, body }) => {
