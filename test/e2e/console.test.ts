@@ -199,7 +199,17 @@ describe.skipIf(!chromiumAvailable)('the web console in Chromium', () => {
     await expectAccessible();
   });
 
-  test('signing out forgets the token', async () => {
+  test('a token the server no longer knows leads back to the sign-in; signing out forgets the token', async () => {
+    // As if the token were revoked while the tab was open.
+    await page.evaluate("sessionStorage.setItem('winmdm.console.token', 'a-token-the-server-does-not-know')");
+    await page.goto(`${fleet.server.origin}/console/#/policies`);
+    await page.getByRole('heading', { name: 'Sign in to the winmdm console' }).waitFor();
+    await expect.poll(() => page.locator('#sign-in-error').textContent()).toBe('Signed out: No auth token');
+    expect(await page.evaluate('sessionStorage.length')).toBe(0);
+    problems.length = 0; // the refused call is the browser's error, not the page's
+    await page.getByLabel('API token').fill(adminToken);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('heading', { name: 'Policies' }).waitFor();
     await page.getByRole('button', { name: 'Sign out' }).click();
     await page.getByRole('heading', { name: 'Sign in to the winmdm console' }).waitFor();
     expect(await page.evaluate('sessionStorage.length')).toBe(0);

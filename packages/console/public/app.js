@@ -17,16 +17,18 @@ const main = /** @type {HTMLElement} */ (document.getElementById('main'));
 const signOut = /** @type {HTMLButtonElement} */ (document.getElementById('sign-out'));
 const nav = /** @type {HTMLElement} */ (document.getElementById('nav'));
 
+/** The render in progress: a page whose data arrives after the admin moved on must not replace the newer one. */
+let generation = 0;
+
 /** @param {string} [message] */
 function showSignIn(message) {
+  // A page still loading (its token just refused) must not cover the form.
+  generation++;
   signOut.hidden = true;
   nav.hidden = true;
   document.title = 'Sign in · winmdm console';
   renderSignIn(main, { ...(message !== undefined ? { message } : {}), onSignedIn: () => void render() });
 }
-
-/** The render in progress: a page whose data arrives after the admin moved on must not replace the newer one. */
-let generation = 0;
 
 async function render() {
   if (!currentToken()) return showSignIn();
