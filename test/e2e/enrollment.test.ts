@@ -163,6 +163,13 @@ describe('programmatic enrollment and tokens', () => {
     }
   });
 
+  test("a token for one user cannot enroll programmatically: the request names no user to check it against", async () => {
+    const forAlice = await token({ email: 'alice@contoso.example' });
+    await expect(enrollWindowsDevice({ url: fleet.server.origin, email: 'alice@contoso.example', token: forAlice, ca, credentials: 'user-token' })).rejects.toThrow(
+      'GetPolicies failed (HTTP 400, a:InvalidSecurity): the enrollment token is for one user, and the request names none (programmatic enrollment needs a token issued without an email)',
+    );
+  });
+
   test('a single-use token survives GetPolicies and enrolls once; the second device is refused and not created', async () => {
     const once = await token({ maxUses: 1 });
     await enrollWindowsDevice({ url: fleet.server.origin, email: 'bob@contoso.example', token: once, ca });

@@ -56,6 +56,10 @@ export class TokenAuthenticator implements EnrollmentAuthenticator {
       const now = options.now.toISOString();
       if (row.expiresAt <= now) return { refused: 'the enrollment token has expired' };
       if (row.maxUses !== null && row.uses >= row.maxUses) return { refused: 'the enrollment token is used up' };
+      if (row.email !== null && username === undefined) {
+        // A DeviceEnrollmentUserToken carries no username: a token for one user has nothing to be checked against.
+        return { refused: 'the enrollment token is for one user, and the request names none (programmatic enrollment needs a token issued without an email)' };
+      }
       if (row.email !== null && username !== row.email) return { refused: 'the enrollment token is for another user' };
       if (options.consume && !(await tx.useEnrollmentToken(row.id, now))) return { refused: 'the enrollment token is used up' };
       // Only a token issued for an email proves who enrolls; any other username is a claim.
