@@ -4,7 +4,10 @@
  *   npm run bench                       the full run (under ten minutes)
  *   npm run bench -- --quick            a smoke run (under a minute)
  *   npm run bench -- --json out.json    also writes the figures as JSON
- *   npm run bench -- --only checkin     only the modules whose name contains the word (codec, resolve, plan, checkin, router, fleet, policy-status)
+import { policyStatusBench } from './policyStatus.bench.js';
+import { nodeStatesBench } from './nodestates.bench.js';
+
+const modules: BenchModule[] = [codecBench, resolveBench, planBench, checkinBench, routerBench, nodeStatesBench, fleetBench, policyStatusBench];
  */
 import { writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
@@ -17,8 +20,9 @@ import { checkinBench } from './checkin.bench.js';
 import { routerBench } from './router.bench.js';
 import { fleetBench } from './fleet.bench.js';
 import { policyStatusBench } from './policyStatus.bench.js';
+import { nodeStatesBench } from './nodestates.bench.js';
 
-const modules: BenchModule[] = [codecBench, resolveBench, planBench, checkinBench, routerBench, fleetBench, policyStatusBench];
+const modules: BenchModule[] = [codecBench, resolveBench, planBench, checkinBench, routerBench, nodeStatesBench, fleetBench, policyStatusBench];
 
 function format(value: number | undefined): string {
   if (value === undefined || Number.isNaN(value)) return '';

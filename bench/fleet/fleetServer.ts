@@ -40,7 +40,7 @@ export type FleetServerRequest =
 export type FleetServerAnswer =
   | { type: 'ready'; url: string }
   | { type: 'cpu'; micros: number }
-  | { type: 'rss'; maxRssBytes: number }
+  | { type: 'rss'; maxRssBytes: number; memory: NodeJS.MemoryUsage }
   | { type: 'dbBytes'; bytes: number }
   | { type: 'status'; devices: number; converged: number; changedApplied: number; unapplied: number }
   | { type: 'changed' }
@@ -101,7 +101,7 @@ async function main(): Promise<void> {
         return { type: 'cpu', micros: usage.user + usage.system };
       }
       case 'rss':
-        return { type: 'rss', maxRssBytes: process.resourceUsage().maxRSS * 1024 };
+        return { type: 'rss', maxRssBytes: process.resourceUsage().maxRSS * 1024, memory: process.memoryUsage() };
       case 'status': {
         const pattern = `${request.changedPrefix}%`;
         const row = sqlite

@@ -89,6 +89,11 @@ export class SqliteStore implements Store {
     db.pragma(`synchronous = ${options.synchronous === 'full' ? 'FULL' : 'NORMAL'}`);
     db.pragma('foreign_keys = ON');
     db.pragma('busy_timeout = 5000');
+    // Group commit runs each transaction in a SAVEPOINT, whose undo pages go to a statement
+    // journal: in memory rather than a temporary file. It is never needed for recovery (the WAL
+    // is), so durability is unchanged; a first check-in's 434 node-state upserts under savepoints
+    // measured ~12% less CPU (bench-style micro-benchmark, 3 runs each on the shared machine).
+    db.pragma('temp_store = MEMORY');
     return new SqliteStore(db);
   }
 
