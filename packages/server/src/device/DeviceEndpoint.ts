@@ -231,11 +231,18 @@ export class DeviceEndpoint {
       identity.kind === 'dev-auth' ? { winId } : { thumbprints: [identity.thumbprints.sha256, identity.thumbprints.sha1] };
     const ordinal = ++this.#messages;
     const run = (): Promise<DeviceResponse | 'unknown'> =>
-      this.#o.store.transaction(async (tx) => {
-        const result = await this.#inTransaction(tx, key, identity, message, body, snapshot, tally, log);
-        this.#crashAt('before-commit', ordinal);
-        return result;
-      });
+      this.#o.store
+        .transaction(async (tx) => {
+          const result = await this.#inTransaction(tx, key, identity, message, body, snapshot, tally, log);
+          this.#crashAt('before-commit', ordinal);
+          return result;
+        })
+        .catch((error: unknown) => {
+          // What the transaction read may never have been committed (SQLite's group commit lets
+          // it see the uncommitted writes of an earlier member): the source must not keep it.
+          if (snapshot.available) snapshot.discard?.();
+          throw error;
+        });
     let answer = await run();
     if (answer === 'unknown' && identity.kind === 'dev-auth' && this.#o.source.findDevice) {
       // Sync agent mode: a device seen for the first time gets its local row from upstream.

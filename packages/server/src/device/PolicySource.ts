@@ -1,6 +1,7 @@
 import type { AdmxFile, Application, ResolveInput } from '@winmdm/policy';
 import type { DeviceRow, JsonObject, NodeStateRow, StoreTx } from '../store/Store.js';
 import { loadResolveInput } from '../fleet/loadResolveInput.js';
+import { OrganizationDocuments } from '../fleet/OrganizationDocuments.js';
 
 /** What resolution and planning read for one device. */
 export type PolicyInputs = ResolveInput & { applications: Application[]; admxFiles: AdmxFile[] };
@@ -16,6 +17,8 @@ export type PolicySnapshot =
       /** `policyEpoch` is the organization's, read with the device (see StoreTx.getPolicyEpoch). */
       fingerprint(tx: StoreTx, device: DeviceRow, policyEpoch: number): Promise<string>;
       load(tx: StoreTx, device: DeviceRow): Promise<PolicyInputs>;
+      /** The message's transaction failed: forget anything kept from what `load` read in it. */
+      discard?(): void;
       /**
        * The API-owned fields the local device row should hold (sync agent mode keeps a shadow of
        * the upstream document, e.g. its `refreshInfoNeeded`); absent when the store is the truth.
@@ -54,14 +57,31 @@ export interface PolicySource {
 
 /**
  * Desired state from winmdm's own store. The fingerprint is the device document's revision and the
- * organization's policy epoch (bumped by any change of its policies, rules, catalogs or users).
+ * organization's policy epoch (bumped by any change of its policies, rules, catalogs or users);
+ * the organization's documents are read once per epoch and shared by its devices' check-ins
+ * (OrganizationDocuments), the device's own per check-in.
  */
 export class StorePolicySource implements PolicySource {
+  readonly #documents = new OrganizationDocuments();
+
   prepare(): Promise<PolicySnapshot> {
+    // The epoch the endpoint read with the device (it asks for the fingerprint before it loads).
+    let epoch: number | undefined;
+    let loadedFor: string | undefined;
     return Promise.resolve({
       available: true,
-      fingerprint: (_tx, device, policyEpoch) => Promise.resolve(`r${device.revision}.e${policyEpoch}`),
-      load: (tx, device) => loadResolveInput(tx, device),
+      fingerprint: (_tx, device, policyEpoch) => {
+        epoch = policyEpoch;
+        return Promise.resolve(`r${device.revision}.e${policyEpoch}`);
+      },
+      load: (tx, device) => {
+        if (epoch === undefined) return loadResolveInput(tx, device);
+        loadedFor = device.organizationId;
+        return loadResolveInput(tx, device, this.#documents.at(device.organizationId, epoch));
+      },
+      discard: () => {
+        if (loadedFor !== undefined) this.#documents.forget(loadedFor);
+      },
     });
   }
 }

@@ -1,6 +1,7 @@
 import type { AdmxFile, Application, AutomationRule, Device, ResolveInput, WinPolicy } from '@winmdm/policy';
 import type { DeviceRow, JsonObject, StoreTx } from '../store/Store.js';
 import { allows, Features, organizationPlan } from './organizationPlan.js';
+import { directReader, type DocumentReader } from './OrganizationDocuments.js';
 
 /**
  * The device as `resolveEffectivePolicy` reads it: the stored API document with its ids, and the
@@ -27,43 +28,43 @@ function ids(list: unknown, field: string): string[] {
 }
 
 /**
- * Policies, rules and catalogs are read shared (frozen, the same object while unchanged): the
- * resolver's preparation memo and the endpoint's ResolutionCache recognise them by identity, so
- * a fleet's check-ins parse and compare each document once, not once per device.
- */
-const SHARED = { shared: true } as const;
-
-/**
  * Everything the resolution of one device reads, from the store: the device, the policies it
  * references (base, assignments, and every policy an automation rule of its organization could
  * enforce), the rules, and the application and ADMX catalogs those policies reference. The
- * billing plan applies here too: without `automation-rules` no rule is evaluated. The documents
- * are frozen and shared with other callers: read them, do not change them.
+ * billing plan applies here too: without `automation-rules` no rule is evaluated.
+ *
+ * The organization's documents come through `reader` (default: read now): policies, rules and
+ * catalogs are read shared — frozen, the same object while unchanged — because the resolver's
+ * preparation memo and the endpoint's ResolutionCache recognise them by identity; the device
+ * endpoint reads them through OrganizationDocuments, once per policy epoch. Read them, do
+ * not change them.
  */
-export async function loadResolveInput(tx: StoreTx, row: DeviceRow): Promise<ResolveInput & {
+export async function loadResolveInput(
+  tx: StoreTx,
+  row: DeviceRow,
+  reader: DocumentReader = directReader(row.organizationId),
+): Promise<ResolveInput & {
   applications: Application[];
   admxFiles: AdmxFile[];
 }> {
   const device = await deviceForResolution(tx, row);
-  const plan = organizationPlan(await tx.getDocument('organizations', row.organizationId));
-  const rules = allows(plan, Features.automationRules)
-    ? ((await tx.listDocuments('automation_rules', row.organizationId, SHARED)) as AutomationRule[])
-    : [];
+  const plan = organizationPlan(await reader.organization(tx));
+  const rules = allows(plan, Features.automationRules) ? ((await reader.rules(tx)) as AutomationRule[]) : [];
   const policyIds = new Set<string>();
   if (typeof device.winPolicyId === 'string') policyIds.add(device.winPolicyId);
   if (allows(plan, Features.policyAssignments)) {
     for (const id of ids(device.winPolicyAssignments, 'winPolicyId')) policyIds.add(id);
   }
   for (const rule of rules) if (typeof rule.winPolicyId === 'string') policyIds.add(rule.winPolicyId);
-  const policies = (await tx.getDocuments('policies', [...policyIds], SHARED)) as WinPolicy[];
+  const policies = (await reader.documents(tx, 'policies', [...policyIds])) as WinPolicy[];
   const appIds = new Set<string>();
   const admxIds = new Set<string>();
   for (const policy of policies) {
     for (const id of ids(policy.applications, 'winApplicationId')) appIds.add(id);
     for (const id of ids(policy.admxConfigs, 'winAdmxConfigId')) admxIds.add(id);
   }
-  const applications = (await tx.getDocuments('applications', [...appIds], SHARED)) as Application[];
-  const admxFiles = (await tx.getDocuments('admx_files', [...admxIds], SHARED)) as AdmxFile[];
+  const applications = (await reader.documents(tx, 'applications', [...appIds])) as Application[];
+  const admxFiles = (await reader.documents(tx, 'admx_files', [...admxIds])) as AdmxFile[];
   const input = {
     device: allows(plan, Features.policyAssignments) ? device : ({ ...device, winPolicyAssignments: [] } as Device),
     policies,
