@@ -178,7 +178,8 @@ async function benchStore(kind: 'sqlite' | 'postgres', quick: boolean, pgUrl: st
               done: (s) => s.close(),
             }),
         ),
-        kind === 'sqlite' ? { rate: 500, p99: 100 } : { p99: 100 },
+        // Issue 15 asks ≥ 300/s on SQLite kept alive (issue 7 asked 500).
+        kind === 'sqlite' ? { rate: 300, p99: 100 } : { p99: 100 },
       ),
     );
 
@@ -262,6 +263,20 @@ export const checkinBench: BenchModule = {
     if (only === 'sqlite') return results;
     if (await postgresReachable(pgUrl)) results.push(...(await benchStore('postgres', quick, pgUrl)));
     else results.push({ name: 'check-in on PostgreSQL', unit: '', median: Number.NaN, n: 0, note: `skipped: ${pgUrl} not reachable` });
+    const fast = (store: string): BenchResult | undefined => results.find((r) => r.name === `check-in fast path, ${store}, kept alive`);
+    const sqlite = fast('SQLite');
+    const postgres = fast('PostgreSQL');
+    if (sqlite && postgres) {
+      const ratio = postgres.median / sqlite.median;
+      results.push({
+        name: 'check-in fast path, PostgreSQL against SQLite (same run)',
+        unit: 'ratio',
+        median: ratio,
+        n: Math.min(sqlite.n, postgres.n),
+        baseline: sqlite.median,
+        note: `target ≥ 0.4 ${ratio >= 0.4 ? 'MET' : 'MISSED'} (PostgreSQL ${postgres.median.toFixed(0)}/s, SQLite ${sqlite.median.toFixed(0)}/s)`,
+      });
+    }
     return results;
   },
 };

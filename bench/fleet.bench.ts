@@ -103,6 +103,8 @@ async function runStore(kind: 'sqlite' | 'postgres', fleet: FleetShape, pgUrl: s
       if (c.ready.type !== 'ready') throw new Error(`fleet server: ${JSON.stringify(c.ready)}`);
       replicas.push({ process: c.process, url: c.ready.url });
     };
+    const imported = await child<{ type: string }>('./fleet/importFleet.ts', { WINMDM_BENCH_FLEET: JSON.stringify({ ...base, bundlePath }) });
+    await exited(imported.process);
     await start({ ...base, bundlePath });
     if (kind === 'postgres') await start(base);
     const urls = replicas.map((r) => r.url);

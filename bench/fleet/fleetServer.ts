@@ -1,8 +1,8 @@
 /**
  * One winmdm server process of the fleet benchmark, run as a child so that its CPU time and memory
- * are its own: plain HTTP with --dev-auth on loopback, on SQLite or PostgreSQL. With PostgreSQL
- * the benchmark runs two of these on one database (replicas behind a load balancer); the first
- * migrates and imports the fleet, the second only serves.
+ * are its own: plain HTTP with --dev-auth on loopback, on SQLite or PostgreSQL, over a database
+ * importFleet.ts prepared. With PostgreSQL the benchmark runs two of these on one database
+ * (replicas behind a load balancer).
  *
  * Configuration comes in WINMDM_BENCH_FLEET (JSON). IPC: `ready` once listening; `cpu` (CPU time
  * used, µs), `rss` (peak resident set), `status` (how many devices are converged on the current
@@ -11,13 +11,13 @@
  * database's size), `profile-start`/`profile-stop` (a CPU profile of one wave, with
  * WINMDM_BENCH_PROFILE=<dir>), `stop`.
  */
-import { readFileSync, statSync, writeFileSync } from 'node:fs';
+import { statSync, writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import pg from 'pg';
 import { pino } from 'pino';
-import { importBundle, PostgresStore, SqliteStore, startWinmdmServer, type JsonObject, type Store } from '@winmdm/server';
+import { PostgresStore, SqliteStore, startWinmdmServer, type JsonObject, type Store } from '@winmdm/server';
 
 export interface FleetServerConfig {
   store: 'sqlite' | 'postgres';
@@ -25,7 +25,7 @@ export interface FleetServerConfig {
   dbPath?: string;
   pgUrl?: string;
   pgSchema?: string;
-  /** Migrate and import this bundle (JSON file) before serving; the first replica does. */
+  /** The bundle (JSON file) importFleet.ts imports; the replica given it owns the data (drops the PostgreSQL schema on stop). */
   bundlePath?: string;
 }
 
@@ -66,10 +66,6 @@ async function main(): Promise<void> {
     config.store === 'postgres'
       ? PostgresStore.open({ connectionString: config.pgUrl ?? '', schema: config.pgSchema ?? 'winmdm_bench_fleet' })
       : SqliteStore.open(config.dbPath ?? '');
-  if (config.bundlePath) {
-    await store.migrate();
-    await importBundle(store, JSON.parse(readFileSync(config.bundlePath, 'utf8')));
-  }
   const server = await startWinmdmServer({ store, logger: pino({ level: 'silent' }), port: 0, tls: false, devAuth: true });
 
   const sqlite = config.store === 'sqlite' ? new Database(config.dbPath ?? '', { readonly: false }) : undefined;
