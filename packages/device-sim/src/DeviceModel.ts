@@ -128,7 +128,8 @@ type Undo =
 const MSI_EXEC = /^(.*\/EnterpriseDesktopAppManagement\/MSI\/([^/]+))\/DownloadInstall$/;
 const PRODUCT_VERSION = /<Product\b[^>]*?\bVersion\s*=\s*["']([^"']*)["']/;
 
-const DEFAULT_READ_ONLY = ['./DevInfo', './DevDetail', './Vendor/MSFT/DeviceStatus'];
+/** The subtrees no command may change by default (405). Internal to the package (the lean device answers by them too). */
+export const DEFAULT_READ_ONLY = ['./DevInfo', './DevDetail', './Vendor/MSFT/DeviceStatus'];
 /** A Policy CSP node, and one of an ingested ADMX file's namespace (`{AppName}~Policy~…`). */
 const POLICY_CONFIG = /^\.\/(?:Device|User)\/Vendor\/MSFT\/Policy\/Config\//;
 const INGESTED_POLICY = /^\.\/(?:Device|User)\/Vendor\/MSFT\/Policy\/Config\/[^/~]+~(?:Policy|Preference)(?:~[^/]*)?\/[^/]+$/;
@@ -136,8 +137,10 @@ const INGESTED_POLICY = /^\.\/(?:Device|User)\/Vendor\/MSFT\/Policy\/Config\/[^/
 const ADMX_PAYLOAD = /^\s*(?:<!\[CDATA\[\s*)?(?:<|&lt;)(?:enabled|disabled)\b/i;
 /** Nodes whose value Windows takes but never returns. */
 const WRITE_ONLY = [/\/Vendor\/MSFT\/Accounts\/Users\/[^/]+\/Password$/, /\/Vendor\/MSFT\/ClientCertificateInstall\/PFXCertInstall\/[^/]+\/(?:PFXCertBlob|PFXCertPassword)$/];
-const MSI_ROOTS = ['./Device/Vendor/MSFT/EnterpriseDesktopAppManagement/MSI', './User/Vendor/MSFT/EnterpriseDesktopAppManagement/MSI'];
-const DEFAULT_ADD_ONLY = [
+/** The MSI inventory nodes every Windows device has (interior, empty until an install). Internal to the package. */
+export const MSI_ROOTS = ['./Device/Vendor/MSFT/EnterpriseDesktopAppManagement/MSI', './User/Vendor/MSFT/EnterpriseDesktopAppManagement/MSI'];
+/** The subtrees whose instances must be created with `Add` first, by default. Internal to the package. */
+export const DEFAULT_ADD_ONLY = [
   './Device/Vendor/MSFT/EnterpriseDesktopAppManagement/MSI',
   './User/Vendor/MSFT/EnterpriseDesktopAppManagement/MSI',
   './Device/Vendor/MSFT/EnterpriseModernAppManagement',

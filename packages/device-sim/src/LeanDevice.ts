@@ -1,6 +1,6 @@
 import { randomInt } from 'node:crypto';
 import { serializeMessage, StatusCodes, type SyncMLMessage } from '@winmdm/syncml';
-import { DeviceModel } from './DeviceModel.js';
+import { DEFAULT_ADD_ONLY, DEFAULT_READ_ONLY, DeviceModel, MSI_ROOTS } from './DeviceModel.js';
 import { DeviceSession } from './DeviceSession.js';
 import { LeanDeviceUnsupportedError, SimulatorHttpError, SimulatorProtocolError, SimulatorSessionLimitError } from './DeviceSimError.js';
 import { DeviceTransport, type TransportOptions } from './DeviceTransport.js';
@@ -32,21 +32,13 @@ export interface LeanSessionResult {
 }
 
 /** The subtrees a {@link DeviceModel} refuses to change by default (405), normalised. */
-const READ_ONLY = ['./DevInfo', './DevDetail', './Device/Vendor/MSFT/DeviceStatus'];
+const READ_ONLY = DEFAULT_READ_ONLY.map(normalizeLocUri);
 /** The subtrees where a `Replace` of a missing node answers 404 in the model: stateful, so not lean. */
-const ADD_ONLY = [
-  './Device/Vendor/MSFT/EnterpriseDesktopAppManagement/MSI',
-  './User/Vendor/MSFT/EnterpriseDesktopAppManagement/MSI',
-  './Device/Vendor/MSFT/EnterpriseModernAppManagement',
-  './User/Vendor/MSFT/EnterpriseModernAppManagement',
-  './Device/Vendor/MSFT/Policy/ConfigOperations/ADMXInstall',
-  './Device/Vendor/MSFT/WiFi/Profile',
-  './Device/Vendor/MSFT/VPNv2',
-];
+const ADD_ONLY = DEFAULT_ADD_ONLY.map(normalizeLocUri);
 
 const DEV_ID = './DevInfo/DevId';
 /** The interior nodes every model has (Windows' MSI inventory nodes); a lean device installs nothing, so they stay empty. */
-const EMPTY_INTERIOR = ['./Device/Vendor/MSFT/EnterpriseDesktopAppManagement/MSI', './User/Vendor/MSFT/EnterpriseDesktopAppManagement/MSI'];
+const EMPTY_INTERIOR = MSI_ROOTS;
 
 /** What a model seeded with one inventory answers to Get and Replace, prepared once per inventory. */
 interface InventoryTable {

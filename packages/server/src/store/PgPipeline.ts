@@ -39,35 +39,35 @@ export class PgPipeline {
   query<R extends pg.QueryResultRow>(config: pg.QueryConfig): Promise<pg.QueryResult<R>> {
     this.#socket?.cork();
     try {
-      for (const held of this.#held.splice(0)) this.#track(this.#client.query(held));
-      return this.#track(this.#client.query<R>(config));
+      for (const held of this.#held.splice(0)) {
+        const sent = this.#client.query(held);
+        // Examined at COMMIT or rollback (firstFailure), so handled now: a held write can fail
+        // while a later statement is awaited, before anyone looks.
+        sent.catch(() => undefined);
+        this.#sent.push(sent);
+      }
+      return this.#client.query<R>(config);
     } finally {
       this.#socket?.uncork();
     }
   }
 
-  /**
-   * Keeps `sent` for {@link firstFailure}. Marked handled at once: a held write can fail before
-   * anyone looks (its error arrives while a later statement is awaited), and it is examined —
-   * and reported — at COMMIT or rollback, not lost.
-   */
-  #track<T>(sent: Promise<T>): Promise<T> {
-    sent.catch(() => undefined);
-    this.#sent.push(sent);
-    return sent;
-  }
-
   /** Sends what is held with COMMIT and waits for every statement; rejects with the first failure. */
   async commit(): Promise<void> {
-    await this.query({ text: 'COMMIT' }).catch(() => undefined);
+    const commit = this.query({ text: 'COMMIT' });
     const failure = await this.firstFailure();
-    if (failure !== undefined) throw failure.reason;
+    if (failure !== undefined) {
+      await commit.catch(() => undefined);
+      throw failure.reason;
+    }
+    await commit;
   }
 
   /**
-   * Waits for everything sent (held statements are dropped: the transaction is being abandoned) and
-   * returns the first failure, which is the cause when a later statement failed only because the
-   * transaction was already aborted.
+   * Waits for the held statements that were sent (those not sent yet are dropped: the transaction
+   * is being abandoned) and returns the first that failed: the cause, when a later statement
+   * failed only because the transaction was already aborted. Statements that were waited for
+   * reported their own failures to their callers.
    */
   async firstFailure(): Promise<PromiseRejectedResult | undefined> {
     this.#held.length = 0;
