@@ -155,10 +155,14 @@ describe('a Windows device checking in over mutual TLS', () => {
 });
 
 describe('device identity', () => {
-  test('a client without a certificate gets 401 and no policy', async () => {
+  test('a client without a certificate gets 401, a challenge naming mutual TLS, and no policy', async () => {
     const anonymous = new DeviceSimulator({ url: fleet.server.mdmUrl, winId: 'DEMO-LAPTOP-001', tls: { ca: fleet.server.ca!.certPem } });
     try {
-      await expect(anonymous.runSession()).rejects.toMatchObject({ code: 'ERR_SIM_HTTP', status: 401 });
+      await expect(anonymous.runSession()).rejects.toMatchObject({ code: 'ERR_SIM_HTTP', status: 401, refusal: 'no-client-certificate' });
+      const answer = await anonymous.sendRaw(windowsFirstMessage('DEMO-LAPTOP-001'));
+      expect(answer.status).toBe(401);
+      expect(answer.headers['www-authenticate']).toBe('MutualTLS realm="winmdm-devices"');
+      expect(answer.body).not.toContain('<Replace>');
     } finally {
       await anonymous.close();
     }
@@ -181,7 +185,8 @@ describe('device identity', () => {
       tls: { cert: rogue.certPem, key: rogue.keyPem, ca: fleet.server.ca!.certPem },
     });
     try {
-      await expect(sim.runSession()).rejects.toMatchObject({ code: 'ERR_SIM_HTTP', status: 401 });
+      await expect(sim.runSession()).rejects.toMatchObject({ code: 'ERR_SIM_HTTP', status: 401, refusal: 'certificate-not-trusted' });
+      expect((await sim.sendRaw(windowsFirstMessage('DEMO-LAPTOP-001'))).headers['www-authenticate']).toBe('MutualTLS realm="winmdm-devices"');
     } finally {
       await sim.close();
     }

@@ -43,14 +43,32 @@ export abstract class ApiError extends ServerError {
   details(): Record<string, unknown> {
     return {};
   }
+  /** Extra HTTP headers of the answer (e.g. the `WWW-Authenticate` challenge of a 401). */
+  headers(): Record<string, string> {
+    return {};
+  }
 }
 
-/** No `Authorization: Bearer` token, or one the store does not know (HTTP 401, 4002). */
+/** The protection space of the management API, the realm of its `WWW-Authenticate` challenge. */
+export const API_REALM = 'winmdm-api';
+
+/**
+ * No `Authorization: Bearer` token, or one the store does not know (HTTP 401, 4002). The answer
+ * challenges with `WWW-Authenticate: Bearer` (RFC 6750), with `error="invalid_token"` when a token
+ * was presented, so that a generic HTTP client knows what to send.
+ */
 export class NoAuthTokenError extends ApiError {
   readonly status = 401;
   readonly envelopeCode = 4002;
-  constructor() {
+  /** Whether the request carried a bearer token (one the store does not know). */
+  readonly presented: boolean;
+  constructor(options: { presented?: boolean } = {}) {
     super('ERR_NO_AUTH_TOKEN', 'No auth token');
+    this.presented = options.presented === true;
+  }
+  override headers(): Record<string, string> {
+    const invalid = this.presented ? ', error="invalid_token", error_description="unknown token"' : '';
+    return { 'www-authenticate': `Bearer realm="${API_REALM}"${invalid}` };
   }
 }
 

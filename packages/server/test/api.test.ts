@@ -104,6 +104,21 @@ describe('PATCH /mdm/windows/devices/{id}', () => {
     expectError(await api(ctx.server, 'PATCH', '/mdm/windows/devices/dev-contoso-001', 'not-a-token', {}), 401, 4002, 'No auth token');
   });
 
+  test('a 401 challenges with WWW-Authenticate: Bearer, and says when the token presented is unknown', async () => {
+    const url = `${ctx.server.origin}/mdm/windows/devices/dev-contoso-001`;
+    const none = await fetch(url);
+    expect(none.status).toBe(401);
+    expect(none.headers.get('www-authenticate')).toBe('Bearer realm="winmdm-api"');
+    const unknown = await fetch(url, { headers: { authorization: 'Bearer not-a-token' } });
+    expect(unknown.status).toBe(401);
+    expect(unknown.headers.get('www-authenticate')).toBe('Bearer realm="winmdm-api", error="invalid_token", error_description="unknown token"');
+    expect(await unknown.json()).toEqual({ status: false, error: { code: 4002, message: 'No auth token' } });
+    // Other errors carry no challenge.
+    const forbidden = await fetch(url, { method: 'PATCH', headers: { authorization: `Bearer ${tokens.contosoReadOnly}`, 'content-type': 'application/json' }, body: '{}' });
+    expect(forbidden.status).toBe(403);
+    expect(forbidden.headers.get('www-authenticate')).toBeNull();
+  });
+
   test('a token without mdm.windows.device.update: 403 with its own code', async () => {
     expectError(
       await api(ctx.server, 'PATCH', '/mdm/windows/devices/dev-contoso-001', tokens.contosoReadOnly, { displayName: 'x' }),

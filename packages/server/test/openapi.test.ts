@@ -70,6 +70,7 @@ describe('GET /openapi.json', () => {
     };
     expect(codes('400')).toEqual([4000, 400]);
     expect(codes('401')).toEqual([4002]);
+    expect(responses['401']).toMatchObject({ headers: { 'WWW-Authenticate': { schema: { type: 'string' }, description: expect.stringContaining('Bearer realm="winmdm-api"') } } });
     expect(codes('403')).toEqual([4003, 5050]);
     expect(codes('404')).toEqual([3001]);
     // 4000 answers carry the invalid fields.
@@ -80,6 +81,15 @@ describe('GET /openapi.json', () => {
       expect.arrayContaining(['displayName', 'tags', 'mdmUserId', 'winPolicyId', 'winPolicyAssignments', 'segmentId']),
     );
     expect(schemas['ErrorEnvelope']).toMatchObject({ properties: { status: { const: false } } });
+  });
+
+  test('the device endpoint documents its challenge, its refusal header and its media types', async () => {
+    const doc = await document();
+    const post = (doc['paths'] as Record<string, Record<string, Record<string, unknown>>>)['/ManagementServer/MDM.svc']?.['post'];
+    const responses = post?.['responses'] as Record<string, { headers?: Record<string, { description: string }> }>;
+    expect(responses['401']?.headers?.['WWW-Authenticate']?.description).toContain('MutualTLS realm="winmdm-devices"');
+    expect(responses['401']?.headers?.['Winmdm-Refusal']?.description).toContain('unknown-device');
+    expect(responses['403']?.headers?.['Winmdm-Refusal']?.description).toBe('source-mismatch');
   });
 
   test('the answers of the management API validate against it, and a wrong answer does not', async () => {

@@ -31,7 +31,7 @@ export async function authenticate(store: Store, req: IncomingMessage): Promise<
   const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
   if (!match?.[1]) throw new NoAuthTokenError();
   const row = await store.transaction((tx) => tx.getApiToken(hashToken(match[1] as string)));
-  if (!row) throw new NoAuthTokenError();
+  if (!row) throw new NoAuthTokenError({ presented: true });
   return { organizationId: row.organizationId, permissions: new Set(row.permissions), tokenName: row.name };
 }
 

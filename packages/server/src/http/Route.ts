@@ -108,6 +108,8 @@ export interface RawResponse {
   description: string;
   /** Media type to schema (absent: not described further, e.g. SyncML or Prometheus text). */
   content?: Record<string, { schema?: z.ZodType }>;
+  /** Response headers worth knowing (`WWW-Authenticate`, `Winmdm-Refusal`), name to what it says. */
+  headers?: Record<string, string>;
 }
 
 /** What a {@link RawRoute} handler receives. */

@@ -7,6 +7,15 @@ import { defineRawRoute, type RawRoute } from './Route.js';
 
 const SYNCML_TYPE = 'application/vnd.syncml.dm+xml';
 
+/**
+ * The challenge of the device endpoint's 401. Devices authenticate with a TLS client certificate
+ * (mutual TLS), never with credentials in a header or in the SyncHdr; no registered HTTP
+ * authentication scheme names that, so the scheme token is `MutualTLS` (not RFC 8120's `Mutual`,
+ * which is password-based): a client that sees it knows no `Authorization` header will help, and
+ * must present a certificate the server registered.
+ */
+export const DEVICE_CHALLENGE = 'MutualTLS realm="winmdm-devices"';
+
 export function sendText(res: ServerResponse, status: number, contentType: string, body: string): void {
   res.writeHead(status, { 'content-type': contentType, 'content-length': Buffer.byteLength(body) });
   res.end(body);
@@ -35,9 +44,17 @@ export function deviceRoute(endpoint: DeviceEndpoint, mdmPath: `/${string}`, ide
         description:
           'No registered certificate, or a device nobody knows (a SyncML answer with status 401); the Winmdm-Refusal header says ' +
           'which: no-client-certificate, certificate-not-trusted or unknown-device',
+        headers: {
+          'WWW-Authenticate': `\`${DEVICE_CHALLENGE}\`: authenticate with a TLS client certificate the server registered (no Authorization header)`,
+          'Winmdm-Refusal': 'no-client-certificate, certificate-not-trusted or unknown-device',
+        },
         content: { [SYNCML_TYPE]: {} },
       },
-      403: { description: "The SyncHdr Source is not the certificate's device (Winmdm-Refusal: source-mismatch)", content: { [SYNCML_TYPE]: {} } },
+      403: {
+        description: "The SyncHdr Source is not the certificate's device (Winmdm-Refusal: source-mismatch)",
+        headers: { 'Winmdm-Refusal': 'source-mismatch' },
+        content: { [SYNCML_TYPE]: {} },
+      },
       413: { description: 'The body exceeds the size limit', content: { 'text/plain': {} } },
       415: { description: `Not ${SYNCML_TYPE}`, content: { 'text/plain': {} } },
     },
@@ -62,6 +79,7 @@ export function deviceRoute(endpoint: DeviceEndpoint, mdmPath: `/${string}`, ide
       }
       const answer = await endpoint.handle(body, identifyDevice(req, identity), log.child({ component: 'device-endpoint' }));
       if (answer.refusal !== undefined) res.setHeader('winmdm-refusal', answer.refusal);
+      if (answer.status === 401) res.setHeader('www-authenticate', DEVICE_CHALLENGE);
       sendText(res, answer.status, answer.contentType, answer.body);
     },
   });

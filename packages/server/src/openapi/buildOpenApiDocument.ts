@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { ApiRoute, EnvelopeCode, RawRoute, Route } from '../http/Route.js';
 import { EnvelopeCodes } from '../http/Route.js';
+import { API_REALM } from '../ServerError.js';
 
 /** A JSON Schema (2020-12) or OpenAPI object, as plain JSON. */
 export type JsonValue = { [key: string]: unknown };
@@ -79,6 +80,11 @@ function envelopeSchema(codes: readonly number[], withFields = false): JsonValue
       },
     ],
   };
+}
+
+/** OpenAPI header objects: every documented header is a string. */
+function headersOf(headers: Record<string, string>): JsonValue {
+  return Object.fromEntries(Object.entries(headers).map(([name, description]) => [name, { description, schema: { type: 'string' } }]));
 }
 
 function errorResponse(description: string, schema: JsonValue): JsonValue {
@@ -168,7 +174,10 @@ function apiOperation(route: ApiRoute, components: Components): JsonValue {
     validated ? ENVELOPE_MESSAGES[EnvelopeCodes.invalidBody] : 'Malformed path',
     validated ? { oneOf: [envelopeSchema([EnvelopeCodes.invalidBody], true), envelopeSchema([400])] } : envelopeSchema([400]),
   );
-  responses['401'] = errorResponse(ENVELOPE_MESSAGES[EnvelopeCodes.noAuthToken], envelopeSchema([EnvelopeCodes.noAuthToken]));
+  responses['401'] = {
+    ...errorResponse(ENVELOPE_MESSAGES[EnvelopeCodes.noAuthToken], envelopeSchema([EnvelopeCodes.noAuthToken])),
+    headers: headersOf({ 'WWW-Authenticate': `\`Bearer realm="${API_REALM}"\`, with \`error="invalid_token"\` when the token is unknown (RFC 6750)` }),
+  };
   responses['403'] = errorResponse(forbidden.map((c) => ENVELOPE_MESSAGES[c]).join('; '), envelopeSchema(forbidden));
   if (route.errors.includes(EnvelopeCodes.entityNotFound)) {
     responses['404'] = errorResponse(ENVELOPE_MESSAGES[EnvelopeCodes.entityNotFound], envelopeSchema([EnvelopeCodes.entityNotFound]));
@@ -194,7 +203,11 @@ function rawOperation(route: RawRoute, components: Components): JsonValue {
     for (const [type, media] of Object.entries(response.content ?? {})) {
       content[type] = media.schema ? { schema: components.ref(media.schema, `${name}${status}`) } : {};
     }
-    responses[status] = { description: response.description, ...(Object.keys(content).length > 0 ? { content } : {}) };
+    responses[status] = {
+      description: response.description,
+      ...(response.headers ? { headers: headersOf(response.headers) } : {}),
+      ...(Object.keys(content).length > 0 ? { content } : {}),
+    };
   }
   const body = route.requestBody;
   return {
