@@ -11,7 +11,7 @@
  * database's size), `profile-start`/`profile-stop` (a CPU profile of one wave, with
  * WINMDM_BENCH_PROFILE=<dir>), `stop`.
  */
-import { statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -89,6 +89,8 @@ async function main(): Promise<void> {
         if (!inspector || !profileDir) return { type: 'profiled', path: undefined };
         const { profile } = await inspector.post('Profiler.stop');
         const path = join(profileDir, `fleet-${request.name}-${process.pid}.cpuprofile`);
+        // The directory is the operator's to name; a fresh one must not lose the wave's profile.
+        mkdirSync(profileDir, { recursive: true });
         writeFileSync(path, JSON.stringify(profile));
         return { type: 'profiled', path };
       }

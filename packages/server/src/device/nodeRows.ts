@@ -29,7 +29,24 @@ export interface NodePlace {
 
 /** A node row from its place and a record `nodeTransition` produced. */
 export function rowOf(place: NodePlace, record: NodeRecord): NodeStateRow {
-  return { ...place, ...record };
+  // Field by field, not `{ ...place, ...record }`: the places come in several shapes (some carry
+  // more than a place), and the spread made a first check-in's ~430 rows cost 11% of its server
+  // CPU in the fleet benchmark's profile; one literal gives every row the same hidden class.
+  return {
+    locUri: place.locUri,
+    kind: place.kind,
+    value: record.value,
+    status: record.status,
+    code: record.code,
+    lastCommand: record.lastCommand,
+    sessionId: place.sessionId,
+    updatedAt: place.updatedAt,
+    actual: record.actual,
+    tries: record.tries,
+    retryAt: record.retryAt,
+    checkedAt: place.checkedAt,
+    policyId: place.policyId,
+  };
 }
 
 /**
