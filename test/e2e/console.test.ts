@@ -96,6 +96,12 @@ describe.skipIf(!chromiumAvailable)('the web console in Chromium', () => {
       '0',
     ]);
     expect((await rows.filter({ hasText: 'DEMO-DESKTOP-002' }).locator('td').nth(2).textContent())?.trim()).toBe(await complianceOf('dev-contoso-002'));
+    // As the server evaluated them at the end of their sessions: Alice's refused setting, Bob's none.
+    expect([await complianceOf('dev-contoso-001'), await complianceOf('dev-contoso-002'), await complianceOf('dev-contoso-003')]).toEqual([
+      'not compliant',
+      'compliant',
+      'not evaluated',
+    ]);
     await expectAccessible();
     await snap('devices');
     await page.getByRole('link', { name: 'Next page →' }).click();
@@ -125,6 +131,16 @@ describe.skipIf(!chromiumAvailable)('the web console in Chromium', () => {
     expect(await row.getByRole('link', { name: 'Strict passwords' }).getAttribute('href')).toBe('#/policies/pol-contoso-strict-passwords');
     const failed = page.locator(`tr[data-key="${P}DeviceLock/DevicePasswordExpiration"] td.status-cell`);
     expect((await failed.innerText()).replace(/\s+/g, ' ').trim()).toBe('failed 405 not allowed (read-only node?)');
+    // Why the device is not compliant: the server's reasons, with the time it evaluated them.
+    const compliance = (await fleet.api('GET', '/mdm/windows/devices/dev-contoso-001')).json['data'] as { summary: { compliance: { lastCheck: string } } };
+    const reasons = page.locator('details.reasons');
+    expect((await reasons.locator('summary').innerText()).trim()).toBe(
+      `Why not compliant: 1 setting(s) (checked ${compliance.summary.compliance.lastCheck.slice(0, 16).replace('T', ' ')} UTC)`,
+    );
+    await reasons.locator('summary').click();
+    expect((await reasons.locator('li').allInnerTexts()).map((t) => t.replace(/\s+/g, ' ').trim())).toEqual([
+      `${P}DeviceLock/DevicePasswordExpiration failed 405 not allowed (read-only node?)`,
+    ]);
     // The enforced rule and the criteria that matched.
     const layers = (await page.locator('table.layers tbody tr').allInnerTexts()).map((t) => t.replace(/\s+/g, ' ').trim());
     expect(layers[0]).toBe('enforced Sales team apps rule “Sales team policies” · Sales Department: tag:sales, user.department:Sales');

@@ -1,14 +1,37 @@
 import { z } from 'zod';
 import { IsoTimestampSchema } from './IsoTimestampSchema.js';
 
-/** A device's compliance state inside its {@link SummarySchema | summary}. */
+/**
+ * One reason a device is not compliant (see `evaluateCompliance`): a setting and its state, with
+ * the device's status code and its meaning when the state carries one.
+ */
+export const ComplianceReasonSchema = z.looseObject({
+  /** The setting's LocURI; for `unresolved`, the path of what the desired state references and is missing. */
+  setting: z.string(),
+  /** A per-setting state other than `applied`, `verified` and `unverifiable`, or `unresolved`. */
+  state: z.string(),
+  code: z.number().int().optional(),
+  meaning: z.string().optional(),
+});
+
+/**
+ * A device's compliance state inside its {@link SummarySchema | summary}, evaluated by the server
+ * when a device session ends (never when the device is read): `compliant`, the time of the
+ * evaluation (`lastCheck`), why not (`reasons`, worst first, at most 20) and how many reasons
+ * there are in all (`reasonCount`). Other fields an upstream sets pass through.
+ */
 export const ComplianceSchema = z.looseObject({
   compliant: z.boolean().optional(),
   lastCheck: IsoTimestampSchema.optional(),
+  reasons: z.array(ComplianceReasonSchema).optional(),
+  reasonCount: z.number().int().nonnegative().optional(),
 });
 
 /** A device's compliance state. */
 export type Compliance = z.infer<typeof ComplianceSchema>;
+
+/** One reason a device is not compliant; see {@link ComplianceReasonSchema}. */
+export type ComplianceReasonDocument = z.infer<typeof ComplianceReasonSchema>;
 
 /**
  * The inventory summary of a device (`device.summary`): what the device reported about itself

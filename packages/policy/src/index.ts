@@ -71,12 +71,21 @@ export type {
 } from './ResolutionResult.js';
 export { ScriptSchema, type Script } from './ScriptSchema.js';
 export { StateHistoryEntrySchema, type StateHistoryEntry } from './StateHistoryEntrySchema.js';
-export { ComplianceSchema, SummarySchema, type Compliance, type Summary } from './SummarySchema.js';
+export { ComplianceReasonSchema, ComplianceSchema, SummarySchema, type Compliance, type ComplianceReasonDocument, type Summary } from './SummarySchema.js';
 export { UpdateDeviceRequestSchema, type UpdateDeviceRequest } from './UpdateDeviceRequestSchema.js';
 export { WinPolicyAssignmentSchema, type WinPolicyAssignment } from './WinPolicyAssignmentSchema.js';
 export { WinPolicySchema, type WinPolicy } from './WinPolicySchema.js';
 export { classifyStatus, type NodeCommand, type StatusOutcome } from './delivery/classifyStatus.js';
 export { codeMeaning } from './delivery/codeMeaning.js';
+export {
+  COMPLIANCE_BY_STATUS,
+  evaluateCompliance,
+  type ComplianceInput,
+  type ComplianceNode,
+  type ComplianceReason,
+  type ComplianceReasonState,
+  type ComplianceResult,
+} from './delivery/evaluateCompliance.js';
 export { compareReadBack, readBackComparer, readBackEqual, type ReadBackComparer } from './delivery/compareReadBack.js';
 export { UNVERIFIABLE_NODES, unverifiableNode, type UnverifiableNode } from './delivery/unverifiableNodes.js';
 export { ACKNOWLEDGED_STATUSES, NODE_STATUSES, isNodeStatus, type NodeStatus } from './delivery/NodeStatus.js';

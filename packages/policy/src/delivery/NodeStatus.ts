@@ -44,8 +44,9 @@ export const NODE_STATUSES: readonly NodeStatus[] = Object.freeze([
 
 /**
  * The states in which the device acknowledged the node's current value: the only ones in which a
- * setting counts as delivered (and, for compliance, as in place). `drifted` is not among them: the
- * device acknowledged it once and no longer holds it.
+ * setting counts as delivered. `drifted` is not among them: the device acknowledged it once and no
+ * longer holds it. (Compliance asks more: a `conflict` is delivered but leaves one policy unmet; see
+ * `COMPLIANCE_BY_STATUS`.)
  */
 export const ACKNOWLEDGED_STATUSES: ReadonlySet<NodeStatus> = new Set<NodeStatus>(['applied', 'verified', 'unverifiable', 'conflict']);
 

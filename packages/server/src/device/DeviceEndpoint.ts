@@ -33,6 +33,7 @@ import { composeResponse, headerStatus, responseHeader } from './composeResponse
 import { inventoryDue, recordInventoryFailures, type InventoryKind } from './inventoryDue.js';
 import { verificationDue, verificationOf } from './verificationDue.js';
 import { applyReport, mergeSummary } from './applyReport.js';
+import { unresolvedOf, withCompliance } from './deviceCompliance.js';
 import { recordOf, rowOf, sameRecord, sentRecord, type NodePlace } from './nodeRows.js';
 import { replayDecision } from './replayDecision.js';
 import type { DeviceMessageOutcome, Metrics } from '../metrics/Metrics.js';
@@ -476,9 +477,17 @@ export class DeviceEndpoint {
         report = { ...report, verification: { ...verification, completedAt: nowIso } };
       }
     }
+    // The device's nodes as the session leaves them, read once for whoever needs them.
+    let nodesAtEnd: Promise<NodeStateRow[]> | undefined;
+    const endNodes = (): Promise<NodeStateRow[]> => (nodesAtEnd ??= tx.getNodeStates(row.id));
+    if (sessionOver && !unenrolled && state.planFingerprint !== null) {
+      // Compliance is evaluated here, when a session ends, and never when the device is read.
+      // Without a plan (the desired state was unavailable) there is nothing to evaluate against.
+      report = await withCompliance(report, { fastPath: state.plans === 0, unresolved: state.unresolved ?? [] }, endNodes, nowIso);
+    }
     if (sessionOver && this.#o.source.sessionEnded) {
       // On the fast path nothing changed: no need to read the device's nodes.
-      const changed = fastPath ? [] : (await tx.getNodeStates(row.id)).filter((n) => n.updatedAt >= state.startedAt);
+      const changed = fastPath ? [] : (await endNodes()).filter((n) => n.updatedAt >= state.startedAt);
       await this.#o.source.sessionEnded(tx, row, report, { nodes: changed, removed: state.removed });
     }
     if (sessionOver) {
@@ -618,6 +627,7 @@ export class DeviceEndpoint {
       log.warn({ maxMsgSize: state.maxMsgSize, err: error.message }, 'cannot plan for this device');
       state.planFingerprint = fingerprint;
       state.planComplete = false;
+      state.unresolved = [{ setting: '(desired state)', meaning: `nothing can be sent within the device's MaxMsgSize (${state.maxMsgSize})` }];
       state.replan = false;
       state.plans++;
       return { rows: [], report };
@@ -675,6 +685,9 @@ export class DeviceEndpoint {
     );
     state.planFingerprint = fingerprint;
     state.planComplete = resolution.complete;
+    const unresolved = unresolvedOf(resolution.issues, resolution.complete);
+    if (unresolved.length > 0) state.unresolved = unresolved;
+    else delete state.unresolved;
     state.replan = false;
     state.plans++;
     for (const kind of refresh) state.inventory[kind] = { answered: false, codes: [] };

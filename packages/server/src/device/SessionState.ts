@@ -60,6 +60,12 @@ export interface SessionState {
   planFingerprint: string | null;
   /** Whether the resolution behind the plan was complete (no missing policy or catalog). */
   planComplete: boolean;
+  /**
+   * What the plan's desired state references and could not deliver (a missing policy, application
+   * or ADMX file; an application without an allowed version): reasons the device is not compliant
+   * (see `deviceCompliance`). Absent in sessions stored by an older version, and when nothing is.
+   */
+  unresolved?: { setting: string; meaning: string }[];
   /** A node failed with 404 after Replace or 418 after Add: plan again when the queue runs dry. */
   replan: boolean;
   /** Plans made in this session; bounded, so that a node answering 404 and 418 in turn cannot loop. */
