@@ -34,9 +34,9 @@ afterAll(async () => {
   await store.close();
 });
 
-async function post(body: string | Buffer, contentType = 'application/vnd.syncml.dm+xml'): Promise<{ status: number; body: string }> {
+async function post(body: string | Buffer, contentType = 'application/vnd.syncml.dm+xml'): Promise<{ status: number; body: string; refusal: unknown }> {
   const response = await request(`${url}?mode=Maintenance&Platform=WoA`, { method: 'POST', body, headers: { 'content-type': contentType } });
-  return { status: response.statusCode, body: await response.body.text() };
+  return { status: response.statusCode, body: await response.body.text(), refusal: response.headers['winmdm-refusal'] };
 }
 
 /** Everything the store holds about the demo devices: a hostile request must change none of it. */
@@ -47,7 +47,7 @@ async function state(): Promise<unknown> {
   });
 }
 
-const cases: { name: string; body: string | Buffer; status: number; code?: string; contentType?: string }[] = [
+const cases: { name: string; body: string | Buffer; status: number; code?: string; contentType?: string; refusal?: string }[] = [
   { name: 'not XML', body: 'hello, server', status: 400, code: 'ERR_SYNCML_NOT_XML' },
   {
     name: 'a DOCTYPE (billion laughs)',
@@ -67,7 +67,15 @@ const cases: { name: string; body: string | Buffer; status: number; code?: strin
   { name: 'a missing CmdID', body: msg1.replace('<CmdID>3</CmdID>', ''), status: 400, code: 'ERR_SYNCML_CMDID_MISSING' },
   { name: 'a body cut short', body: msg1.slice(0, Math.floor(msg1.length / 2)), status: 400, code: 'ERR_SYNCML_NOT_XML' },
   { name: 'an unknown device', body: msg1.replaceAll(WIN_ID, 'NO-SUCH-DEVICE'), status: 401 },
-  { name: 'another content type', body: msg1, status: 415, contentType: 'application/xml' },
+  { name: 'another content type', body: msg1, status: 415, contentType: 'application/xml', refusal: 'unsupported-media-type' },
+  { name: 'WBXML', body: Buffer.from([0x02, 0xa4, 0x01, 0x6a, 0x00]), status: 415, contentType: 'application/vnd.syncml.dm+wbxml', refusal: 'wbxml-not-supported' },
+  {
+    name: 'SyncML DS in the DS media type',
+    body: msg1.replace('<VerProto>DM/1.2</VerProto>', '<VerProto>SyncML/1.2</VerProto>'),
+    status: 415,
+    contentType: 'application/vnd.syncml+xml',
+    refusal: 'not-oma-dm',
+  },
 ];
 
 describe('hostile input to the device endpoint', () => {
@@ -78,6 +86,7 @@ describe('hostile input to the device endpoint', () => {
       const answer = await post(c.body, c.contentType);
       expect(answer.status).toBe(c.status);
       if (c.code) expect(answer.body).toMatch(new RegExp(`^${c.code}: `));
+      if (c.refusal) expect(answer.refusal).toBe(c.refusal);
       expect(await state()).toEqual(before);
       const newLines = lines.slice(logged).map((l) => JSON.parse(l) as { level: number; msg: string; code?: string });
       expect(newLines.some((l) => l.level >= 40 && (c.code === undefined || l.code === c.code))).toBe(true);

@@ -39,8 +39,10 @@ export type {
 export { SqliteStore, type SqliteStoreOptions } from './store/SqliteStore.js';
 export { PostgresStore, type PostgresStoreOptions } from './store/PostgresStore.js';
 export {
+  DEVICE_MEDIA_TYPES,
   DeviceEndpoint,
   type CrashPoint,
+  type DeviceMediaType,
   type DeviceEndpointOptions,
   type DeviceIdentity,
   type DeviceRefusal,

@@ -90,6 +90,11 @@ describe('GET /openapi.json', () => {
     expect(responses['401']?.headers?.['WWW-Authenticate']?.description).toContain('MutualTLS realm="winmdm-devices"');
     expect(responses['401']?.headers?.['Winmdm-Refusal']?.description).toContain('unknown-device');
     expect(responses['403']?.headers?.['Winmdm-Refusal']?.description).toBe('source-mismatch');
+    expect(responses['415']?.headers?.['Winmdm-Refusal']?.description).toBe('wbxml-not-supported, unsupported-media-type or not-oma-dm');
+    const media = (r: unknown): string[] => Object.keys((r as { content: object }).content).sort();
+    expect(media(post?.['requestBody'])).toEqual(['application/vnd.syncml+xml', 'application/vnd.syncml.dm+xml']);
+    expect(media(responses['200'])).toEqual(['application/vnd.syncml+xml', 'application/vnd.syncml.dm+xml']);
+    expect(media(responses['415'])).toEqual(['text/plain']);
   });
 
   test('the answers of the management API validate against it, and a wrong answer does not', async () => {

@@ -40,11 +40,29 @@ import type { DeviceMessageOutcome, Metrics } from '../metrics/Metrics.js';
 import { completeRenewal } from '../enrollment/recordEnrollment.js';
 
 /**
- * Why the device endpoint refused a message, as the `Winmdm-Refusal` header of its 401/403 says it
- * (so that a client can tell its user without the server giving anything away: an unknown
- * certificate and an unknown device are the same answer).
+ * Why the device endpoint refused a message, as the `Winmdm-Refusal` header of its 401/403/415 says
+ * it (so that a client can tell its user without the server giving anything away: an unknown
+ * certificate and an unknown device are the same answer). The media-type refusals
+ * (`wbxml-not-supported`, `unsupported-media-type`, `not-oma-dm`) are set by the HTTP layer, and
+ * `not-oma-dm` by {@link DeviceEndpoint.handle} for a DS-typed body that is not SyncML DM 1.2.
  */
-export type DeviceRefusal = 'no-client-certificate' | 'certificate-not-trusted' | 'unknown-device' | 'source-mismatch';
+export type DeviceRefusal =
+  | 'no-client-certificate'
+  | 'certificate-not-trusted'
+  | 'unknown-device'
+  | 'source-mismatch'
+  | 'wbxml-not-supported'
+  | 'unsupported-media-type'
+  | 'not-oma-dm';
+
+/**
+ * The media types a device message may come in: OMA-DM's own, and the SyncML DS type that some
+ * generic OMA-DM 1.2 clients send DM messages in. The answer is in the type the message came in.
+ */
+export const DEVICE_MEDIA_TYPES = ['application/vnd.syncml.dm+xml', 'application/vnd.syncml+xml'] as const;
+
+/** One of {@link DEVICE_MEDIA_TYPES}. */
+export type DeviceMediaType = (typeof DEVICE_MEDIA_TYPES)[number];
 
 /** How the caller of the device endpoint authenticated. */
 export type DeviceIdentity =
@@ -58,7 +76,7 @@ export interface DeviceResponse {
   status: number;
   contentType: string;
   body: string;
-  /** Set on a refusal (401/403): why, for the `Winmdm-Refusal` header. */
+  /** Set on a refusal (401/403/415): why, for the `Winmdm-Refusal` header. */
   refusal?: DeviceRefusal;
 }
 
@@ -123,7 +141,7 @@ interface MessageTally {
   sessionLine?: Record<string, unknown>;
 }
 
-const SYNCML = 'application/vnd.syncml.dm+xml';
+const SYNCML: DeviceMediaType = 'application/vnd.syncml.dm+xml';
 const DEFAULT_MAX_MSG_SIZE = 524_288;
 const DAY_MS = 86_400_000;
 /** Windows retries a message it got no answer to within seconds; five minutes is generous. */
@@ -181,11 +199,16 @@ export class DeviceEndpoint {
     return this.#o.maxRequestBytes;
   }
 
-  /** Answers one device message (the HTTP body) from a device authenticated as `identity`. */
-  async handle(body: Buffer, identity: DeviceIdentity, requestLog?: Logger): Promise<DeviceResponse> {
+  /**
+   * Answers one device message (the HTTP body) from a device authenticated as `identity`, sent as
+   * `mediaType` (default OMA-DM's own): SyncML answers are in that type too.
+   */
+  async handle(body: Buffer, identity: DeviceIdentity, requestLog?: Logger, mediaType: DeviceMediaType = SYNCML): Promise<DeviceResponse> {
     const started = process.hrtime.bigint();
     const tally: MessageTally = { outcome: 'served', verbs: [], statuses: [] };
-    const answer = await this.#handle(body, identity, tally, requestLog ?? this.#o.logger);
+    let answer = await this.#handle(body, identity, tally, requestLog ?? this.#o.logger, mediaType);
+    // The device's client reads answers in the type it speaks, whatever the path that answered.
+    if (answer.contentType === SYNCML && mediaType !== SYNCML) answer = { ...answer, contentType: mediaType };
     const metrics = this.#o.metrics;
     if (metrics) {
       metrics.deviceMessages.inc(tally.reason !== undefined ? { outcome: tally.outcome, reason: tally.reason } : { outcome: tally.outcome });
@@ -196,12 +219,25 @@ export class DeviceEndpoint {
     return answer;
   }
 
-  async #handle(body: Buffer, identity: DeviceIdentity, tally: MessageTally, requestLog: Logger): Promise<DeviceResponse> {
+  async #handle(body: Buffer, identity: DeviceIdentity, tally: MessageTally, requestLog: Logger, mediaType: DeviceMediaType): Promise<DeviceResponse> {
     let log = requestLog;
     let message: SyncMLMessage;
     try {
       message = parseMessage(body, { maxBytes: this.#o.maxRequestBytes });
     } catch (error) {
+      if (error instanceof SyncMLError && error.code === 'ERR_SYNCML_VERSION' && mediaType !== SYNCML) {
+        // The DS media type with a DS message (VerProto SyncML/1.x): data synchronisation, which
+        // this server does not speak. Only DM 1.2 is accepted in that type.
+        tally.outcome = 'bad_input';
+        tally.reason = 'not_oma_dm';
+        log.warn({ contentType: mediaType, err: error.message }, 'refused a SyncML message that is not OMA-DM 1.2');
+        return {
+          status: 415,
+          contentType: 'text/plain',
+          body: `not OMA-DM 1.2 (${error.message}): this endpoint serves SyncML DM 1.2 only, not SyncML DS\n`,
+          refusal: 'not-oma-dm',
+        };
+      }
       if (error instanceof SyncMLError) {
         tally.outcome = 'bad_input';
         tally.reason = error.code;

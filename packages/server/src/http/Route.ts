@@ -127,7 +127,8 @@ export interface RawRequest {
  */
 export interface RawRoute extends RouteBase {
   kind: 'raw';
-  requestBody?: { description: string; contentType: string; schema?: z.ZodType };
+  /** The body's media type, or the types it may come in (documented with the same schema). */
+  requestBody?: { description: string; contentType: string | readonly string[]; schema?: z.ZodType };
   responses: Record<number, RawResponse>;
   handle(request: RawRequest): Promise<void>;
 }

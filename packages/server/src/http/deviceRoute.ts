@@ -1,11 +1,12 @@
 import type { ServerResponse } from 'node:http';
-import type { DeviceEndpoint } from '../device/DeviceEndpoint.js';
+import { DEVICE_MEDIA_TYPES, type DeviceEndpoint, type DeviceMediaType, type DeviceRefusal } from '../device/DeviceEndpoint.js';
 import type { Metrics } from '../metrics/Metrics.js';
 import { BodyTooLargeError, readBody } from './readBody.js';
 import { identifyDevice, type IdentityOptions } from './identifyDevice.js';
 import { defineRawRoute, type RawRoute } from './Route.js';
 
-const SYNCML_TYPE = 'application/vnd.syncml.dm+xml';
+const SYNCML_TYPE: DeviceMediaType = 'application/vnd.syncml.dm+xml';
+const DS_TYPE: DeviceMediaType = 'application/vnd.syncml+xml';
 
 /**
  * The challenge of the device endpoint's 401. Devices authenticate with a TLS client certificate
@@ -19,6 +20,16 @@ export const DEVICE_CHALLENGE = 'MutualTLS realm="winmdm-devices"';
 export function sendText(res: ServerResponse, status: number, contentType: string, body: string): void {
   res.writeHead(status, { 'content-type': contentType, 'content-length': Buffer.byteLength(body) });
   res.end(body);
+}
+
+function isDeviceMediaType(type: string): type is DeviceMediaType {
+  return (DEVICE_MEDIA_TYPES as readonly string[]).includes(type);
+}
+
+/** A 415 of the device endpoint: plain text, never SyncML (the client could not read it), with the reason as `Winmdm-Refusal`. */
+function refuseMediaType(res: ServerResponse, refusal: DeviceRefusal, text: string): void {
+  res.setHeader('winmdm-refusal', refusal);
+  sendText(res, 415, 'text/plain', `${text}\n`);
 }
 
 /**
@@ -36,9 +47,12 @@ export function deviceRoute(endpoint: DeviceEndpoint, mdmPath: `/${string}`, ide
       'One SyncML message of a Windows device; the answer is the next SyncML message of the session. The device is ' +
       'identified by its TLS client certificate (or a trusted proxy\'s certificate header); its SyncHdr Source must be its own winId.',
     tags: ['device protocol'],
-    requestBody: { description: 'A SyncML DM 1.2 message', contentType: SYNCML_TYPE },
+    requestBody: {
+      description: `A SyncML DM 1.2 message (XML), as ${SYNCML_TYPE}, or as ${DS_TYPE} (the SyncML DS type some OMA-DM clients use) when its VerProto is DM/1.2`,
+      contentType: DEVICE_MEDIA_TYPES,
+    },
     responses: {
-      200: { description: 'The next SyncML message', content: { [SYNCML_TYPE]: {} } },
+      200: { description: 'The next SyncML message, in the media type of the request', content: { [SYNCML_TYPE]: {}, [DS_TYPE]: {} } },
       400: { description: 'Not valid SyncML (not XML, a DTD, too deep, wrong namespace, MsgID reused)', content: { 'text/plain': {} } },
       401: {
         description:
@@ -56,14 +70,26 @@ export function deviceRoute(endpoint: DeviceEndpoint, mdmPath: `/${string}`, ide
         content: { [SYNCML_TYPE]: {} },
       },
       413: { description: 'The body exceeds the size limit', content: { 'text/plain': {} } },
-      415: { description: `Not ${SYNCML_TYPE}`, content: { 'text/plain': {} } },
+      415: {
+        description:
+          `WBXML (any *wbxml type: only XML is served), another media type than ${SYNCML_TYPE} or ${DS_TYPE}, or a ${DS_TYPE} body ` +
+          'that is not SyncML DM 1.2 (SyncML DS); a short plain-text reason, never SyncML',
+        headers: { 'Winmdm-Refusal': 'wbxml-not-supported, unsupported-media-type or not-oma-dm' },
+        content: { 'text/plain': {} },
+      },
     },
     handle: async ({ req, res, log }) => {
-      const type = (req.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase();
-      if (type !== SYNCML_TYPE) {
+      const type = (req.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
+      if (type.includes('wbxml')) {
+        // OMA-DM's binary XML (Windows never sends it): refused before the body is read.
+        metrics?.deviceMessages.inc({ outcome: 'bad_input', reason: 'wbxml' });
+        log.warn({ contentType: req.headers['content-type'] }, 'device endpoint: WBXML is not supported');
+        return refuseMediaType(res, 'wbxml-not-supported', `WBXML is not supported: send SyncML DM 1.2 as XML (${SYNCML_TYPE})`);
+      }
+      if (!isDeviceMediaType(type)) {
         metrics?.deviceMessages.inc({ outcome: 'bad_input', reason: 'unsupported_content_type' });
         log.warn({ contentType: req.headers['content-type'] }, 'device endpoint: unsupported content type');
-        return sendText(res, 415, 'text/plain', `unsupported content type; expected ${SYNCML_TYPE}\n`);
+        return refuseMediaType(res, 'unsupported-media-type', `unsupported content type; expected ${SYNCML_TYPE}`);
       }
       let body: Buffer;
       try {
@@ -77,7 +103,7 @@ export function deviceRoute(endpoint: DeviceEndpoint, mdmPath: `/${string}`, ide
         }
         throw error;
       }
-      const answer = await endpoint.handle(body, identifyDevice(req, identity), log.child({ component: 'device-endpoint' }));
+      const answer = await endpoint.handle(body, identifyDevice(req, identity), log.child({ component: 'device-endpoint' }), type);
       if (answer.refusal !== undefined) res.setHeader('winmdm-refusal', answer.refusal);
       if (answer.status === 401) res.setHeader('www-authenticate', DEVICE_CHALLENGE);
       sendText(res, answer.status, answer.contentType, answer.body);

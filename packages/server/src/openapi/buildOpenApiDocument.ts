@@ -217,7 +217,18 @@ function rawOperation(route: RawRoute, components: Components): JsonValue {
     tags: [...route.tags],
     security: [],
     ...(body
-      ? { requestBody: { required: true, description: body.description, content: { [body.contentType]: body.schema ? { schema: components.ref(body.schema, `${name}Request`) } : {} } } }
+      ? {
+          requestBody: {
+            required: true,
+            description: body.description,
+            content: Object.fromEntries(
+              (typeof body.contentType === 'string' ? [body.contentType] : body.contentType).map((type) => [
+                type,
+                body.schema ? { schema: components.ref(body.schema, `${name}Request`) } : {},
+              ]),
+            ),
+          },
+        }
       : {}),
     responses,
   };
