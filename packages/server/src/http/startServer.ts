@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
+import type { TLSSocket } from 'node:tls';
 import type { Logger } from 'pino';
 import { sendText } from './deviceRoute.js';
 import type { Router } from './Router.js';
@@ -34,6 +35,9 @@ export interface RunningHttpServer {
   /** Immediate stop: every connection is cut. */
   close(): Promise<void>;
 }
+
+/** A 'data' listener that leaves the bytes to the HTTP parser. */
+const ignore = (): void => undefined;
 
 /** A request id a client or proxy sent that is safe to log as it is. */
 const CLIENT_REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
@@ -96,6 +100,15 @@ export async function startServer(options: HttpServerOptions): Promise<RunningHt
         handler,
       )
     : createHttpServer(handler);
+  if (options.tls) {
+    // Node's HTTP server stops reading a connection whose previous answer is still being sent by
+    // pausing its parser, which reads a TLS socket's decrypted bytes directly. The TLS layer still
+    // hands over the rest of the records it has decrypted, and the paused parser fails on them
+    // (HPE_PAUSED, a clientError): the connection closes under a request the server accepted,
+    // which a loaded server does to sequential clients too, not only to pipelining ones. With a
+    // 'data' listener the parser reads through the socket's stream instead, which buffers while paused.
+    server.on('secureConnection', (socket: TLSSocket) => socket.on('data', ignore));
+  }
   server.keepAliveTimeout = 65_000;
   server.headersTimeout = 70_000;
   server.requestTimeout = 60_000;
