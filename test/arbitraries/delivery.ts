@@ -51,6 +51,7 @@ export const nodeEventArb: fc.Arbitrary<NodeEvent> = fc.oneof(
     .map(({ del, value, ...rest }): NodeEvent => ({ type: 'status', ...rest, op: del ? 'delete' : 'set', value: del ? null : value })),
   fc.record({ type: fc.constant('install-result' as const), result: fc.constantFrom(0, 1603, 1618), now: fc.constantFrom(...TIMES) }),
   fc.constant<NodeEvent>({ type: 'interrupt' }),
+  fc.constant<NodeEvent>({ type: 'header-refused' }),
   fc.record({ type: fc.constant('read-back' as const), result: readBackArb, conflicted: fc.boolean() }),
   fc.constant<NodeEvent>({ type: 'resend' }),
 );

@@ -57,6 +57,16 @@ describe('nodeTransition laws', () => {
     );
   });
 
+  test("a refused SyncHdr is the session's failure: it never fails, applies or quarantines a node, nor counts a try", () => {
+    fc.assert(
+      fc.property(nodeRecordArb, (before) => {
+        const after = nodeTransition(before, { type: 'header-refused' });
+        expect(after).toEqual(before.status === 'sent' ? { ...before, status: 'pending' } : before);
+      }),
+      RUNS,
+    );
+  });
+
   test('a tracked node is forgotten only when the device confirmed its Delete', () => {
     fc.assert(
       fc.property(nodeRecordArb, nodeEventArb, (before, event) => {

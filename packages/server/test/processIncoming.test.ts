@@ -255,4 +255,59 @@ describe('processIncoming', () => {
       ['failed', 500],
     ]);
   });
+
+  describe('a SyncHdr refused for want of credentials (401/407 with a Chal)', () => {
+    const chal = (code: number, msgRef = 1): Status => ({
+      ...status(0, 'SyncHdr', code, 1),
+      msgRef,
+      chal: { meta: { format: 'b64', type: 'syncml:auth-md5', nextNonce: 'bm9uY2U=' } },
+    });
+
+    test("withdraws the refused message: its nodes pending, none failed or applied, whatever their own Statuses say", () => {
+      for (const code of [401, 407]) {
+        const state = session();
+        state.sent['1']!['2']!.nodes[0]!.tries = 2;
+        state.inventory.hardware = { answered: false, codes: [] };
+        state.verifyRound = { since: NOW, remaining: 0 };
+        state.sent['1']!['8'] = { kind: 'Get', nodes: [{ locUri: './Device/v', kind: 'csp', value: '1', op: 'verify' }] };
+        state.sent['1']!['9'] = { kind: 'Replace', nodes: [{ locUri: './Device/big', kind: 'csp', value: 'x'.repeat(9), op: 'set' }], chunk: { index: 1, count: 3 } };
+        state.chunksAccepted['./Device/big'] = 0;
+        const body: Command[] = [chal(code), status(2, 'Replace', code), status(3, 'Delete', 200), status(5, 'Add', 200), status(6, 'Exec', 202), status(7, 'Get', 401), status(8, 'Get', 404)];
+        const effects = processIncoming(body, true, state, { now: NOW });
+        expect(effects.headerRefused).toEqual({ msgRef: 1, code, chal: { type: 'syncml:auth-md5', format: 'b64' } });
+        expect(effects.nodeUpdates.map((n) => [n.locUri, n.status, n.code, n.tries, n.value])).toEqual([
+          ['./Device/a', 'pending', null, 2, '1'],
+          // A Delete not confirmed: the device still holds what it held.
+          ['./Device/gone', 'pending', null, 0, null],
+          ['./Device/MSI/{X}/DownloadInstall', 'pending', null, 0, 'msi:remove'],
+          // The MSI's Add and Exec: one row.
+          ['./Device/MSI/{Y}/DownloadInstall', 'pending', null, 0, 'msi:1.0:abc'],
+          ['./Device/big', 'pending', null, 0, 'x'.repeat(9)],
+        ]);
+        expect(effects.nodeDeletes).toEqual([]);
+        expect(effects.configApplied || effects.appsApplied).toBe(false);
+        // Nothing of it is awaited; the rest of its large object is not sent; its inventory and
+        // read-back are left for a later session without counting as attempts.
+        expect(state.sent['1']).toBeUndefined();
+        expect(effects.abortedObjects).toEqual(['./Device/big']);
+        expect(state.chunksAccepted).toEqual({});
+        expect(state.inventory).toEqual({});
+        expect(state.verifyRound).toEqual({ since: NOW, remaining: 1 });
+        expect(state.replan).toBe(false);
+      }
+    });
+
+    test('only the refused message is withdrawn; a SyncHdr refused without a Chal is refused all the same; other header codes are not refusals', () => {
+      const state = session();
+      state.sent['2'] = { '2': { kind: 'Replace', nodes: [{ locUri: './Device/later', kind: 'csp', value: '1', op: 'set' }] } };
+      const effects = processIncoming([{ ...status(0, 'SyncHdr', 401, 1), msgRef: 2 }, status(2, 'Replace', 200)], true, state, { now: NOW });
+      expect(effects.headerRefused).toEqual({ msgRef: 2, code: 401, chal: null });
+      // The Status for message 1 is its command's own answer.
+      expect(effects.nodeUpdates.map((n) => [n.locUri, n.status])).toEqual([
+        ['./Device/later', 'pending'],
+        ['./Device/a', 'applied'],
+      ]);
+      for (const code of [200, 212, 500]) expect(processIncoming([chal(code)], true, session(), { now: NOW }).headerRefused).toBeUndefined();
+    });
+  });
 });

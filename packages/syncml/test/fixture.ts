@@ -20,6 +20,7 @@ export function fixtureNames(): string[] {
 
 /** The whole-message fixtures (everything that is a message, not a fragment or a transcript). */
 export const WHOLE_MESSAGES = [
+  'dm12-client-header-401-chal-md5.xml',
   'intune-server-msg1-response.xml',
   'libdmclient-msg1-client-init.xml',
   'libdmclient-msg2-reply-to-intune-response.xml',

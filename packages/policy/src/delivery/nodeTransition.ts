@@ -58,6 +58,9 @@ export type ReadBack =
  *   failure of the node was already counted in this session (a 404/418 retry);
  * - `install-result`: the result an MSI install reported after its Exec was accepted (Alert 1224);
  * - `interrupt`: the session broke off before the device answered;
+ * - `header-refused`: the device refused the SyncHdr of the message that carried the command
+ *   (401/407, usually with a `Chal`: it wants OMA-DM credentials), so it processed nothing in it,
+ *   whatever it answered for the command;
  * - `read-back`: a drift-detection Get answered (see {@link ReadBack});
  * - `resend`: an explicit resend (the API's resend and refresh actions).
  */
@@ -80,6 +83,7 @@ export type NodeEvent =
     }
   | { type: 'install-result'; result: number; now: string; retry?: RetryPolicy }
   | { type: 'interrupt' }
+  | { type: 'header-refused' }
   | { type: 'read-back'; result: ReadBack; conflicted?: boolean }
   | { type: 'resend' };
 
@@ -207,6 +211,12 @@ export const NODE_TRANSITIONS: readonly TransitionRow[] = Object.freeze([
     example: { from: rec('sent'), event: { type: 'interrupt' }, to: 'pending' },
   },
   {
+    from: 'sent',
+    on: "header-refused (the device refused the SyncHdr of the command's message: 401/407, it wants OMA-DM credentials)",
+    to: "pending (the session's failure, not the node's: no try counted, whatever the command's own Status said)",
+    example: { from: rec('sent', { tries: 1 }), event: { type: 'header-refused' }, to: 'pending' },
+  },
+  {
     from: 'applied, verified, drifted, unverifiable, conflict',
     on: 'read-back equal',
     to: 'verified (conflict when conflicted)',
@@ -326,6 +336,7 @@ export function nodeTransition(record: NodeRecord | undefined, event: NodeEvent)
       if (record === undefined || event.result === 0) return record ?? null;
       return failure(record, event.result, false, event.now, event.retry ?? DEFAULT_RETRY, { lastCommand: 'Exec' });
     case 'interrupt':
+    case 'header-refused':
       return record?.status === 'sent' ? { ...record, status: 'pending' } : (record ?? null);
     case 'read-back': {
       if (record === undefined || !READABLE.has(record.status)) return record ?? null;

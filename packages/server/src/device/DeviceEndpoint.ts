@@ -421,6 +421,18 @@ export class DeviceEndpoint {
     state.removed.push(...effects.nodeDeletes);
     // The rest of a large object the device did not accept is never sent: it holds a fragment at most.
     for (const locUri of effects.abortedObjects) dropLargeObject(state, locUri);
+    const challenged = effects.headerRefused;
+    if (challenged !== undefined) {
+      // The device wants OMA-DM credentials from the server (a Chal). The server has none: mutual
+      // TLS is the identity of both sides. What the refused message carried was put back to
+      // pending, not failed; sending more would only be refused again, so the session ends here.
+      log.warn(
+        { code: challenged.code, msgRef: challenged.msgRef, chal: challenged.chal },
+        'the device asked the server for OMA-DM credentials (SyncHdr refused); the server authenticates with TLS only: ending the session',
+      );
+      state.queue = [];
+      state.replan = false;
+    }
     if (effects.deviceStopped) {
       // 214: the device processes nothing more in this session; what is queued waits for the next.
       log.info('the device cancelled the rest of the session (214)');
@@ -442,7 +454,7 @@ export class DeviceEndpoint {
     let converged: string | null = installFailures.length > 0 ? null : row.convergedFingerprint;
     let fastPath = false;
     let pendingRows: NodeStateRow[] = [];
-    if (!unenrolled && !effects.clientHasMore) {
+    if (!unenrolled && !effects.clientHasMore && challenged === undefined) {
       const mayReplan = state.replan && state.plans < MAX_PLANS_PER_SESSION;
       if (state.queue.length === 0 && (state.planFingerprint === null || mayReplan) && snapshot.available) {
         const fingerprint = await snapshot.fingerprint(tx, row, context.policyEpoch);
@@ -469,6 +481,7 @@ export class DeviceEndpoint {
       maxMsgSize: state.maxMsgSize,
       acceptMsgSize: this.#o.maxRequestBytes,
       clientHasMore: effects.clientHasMore,
+      abort: challenged !== undefined,
     });
     if (composed.overflow.length > 0) state.queue.unshift(composed.overflow);
 
@@ -488,7 +501,7 @@ export class DeviceEndpoint {
     const sentNow = new Set(sentNodes.map((n) => n.locUri));
     await tx.upsertNodeStates(row.id, [...pendingRows.filter((n) => !sentNow.has(n.locUri)), ...sentNodes]);
 
-    if (composed.sent.length > 0 || state.queue.length > 0 || effects.clientHasMore) {
+    if (composed.sent.length > 0 || state.queue.length > 0 || effects.clientHasMore || challenged !== undefined) {
       converged = null;
     } else if (state.planFingerprint !== null && !unenrolled && !fastPath) {
       // The session is over: converged when the plan was complete and every node acknowledged.
@@ -503,7 +516,7 @@ export class DeviceEndpoint {
       const statusClass = code === 'invalid' ? code : `${code[0] ?? ''}xx`;
       counts.statuses[statusClass] = (counts.statuses[statusClass] ?? 0) + 1;
     }
-    const sessionOver = composed.sent.length === 0 && state.queue.length === 0 && !effects.clientHasMore;
+    const sessionOver = challenged !== undefined || (composed.sent.length === 0 && state.queue.length === 0 && !effects.clientHasMore);
     if (sessionOver) {
       // An inventory asked for and answered by no Results stays outstanding, one attempt more.
       report = recordInventoryFailures(report, state.inventory, { now: nowIso, revision: row.revision });
@@ -554,6 +567,7 @@ export class DeviceEndpoint {
         commands: counts.commands,
         statuses: counts.statuses,
         durationMs: Math.max(0, now.getTime() - Date.parse(state.startedAt)),
+        ...(challenged !== undefined ? { ended: 'device-challenge' } : {}),
       };
     }
     return { status: 200, contentType: SYNCML, body: response };

@@ -68,18 +68,25 @@ export interface ComposedResponse {
  * needs one (in order), then the planned commands that fit the device's MaxMsgSize, then
  * `<Final/>` — unless the last command is a large-object chunk with more to come, or the device
  * still has more to send (then the answer asks for it with Alert 1222 and carries no command).
+ * With `abort`, the answer carries Alert 1223 (session abort) instead of any command.
  */
 export function composeResponse(
   request: SyncHdr,
   owed: readonly OwedStatus[],
   planned: readonly QueuedCommand[],
-  options: { serverUrl: string; maxMsgSize: number; acceptMsgSize: number; clientHasMore: boolean },
+  options: { serverUrl: string; maxMsgSize: number; acceptMsgSize: number; clientHasMore: boolean; abort?: boolean },
 ): ComposedResponse {
   const header = responseHeader(request, options.serverUrl, options.acceptMsgSize);
   let id = 0;
   const next = (): number => ++id;
   const body: Command[] = [{ ...headerStatus(request, 200), cmdId: next() }];
   for (const o of owed) body.push({ ...statusFor(request, o), cmdId: next() });
+
+  if (options.abort === true) {
+    // Alert 1223: the session ends here, whatever either side still had to send.
+    body.push({ kind: 'Alert', cmdId: next(), data: String(AlertCodes.SESSION_ABORT), items: [] });
+    return { message: { header, body, final: true }, sent: [], overflow: [...planned] };
+  }
 
   if (options.clientHasMore) {
     body.push({

@@ -41,7 +41,21 @@ export interface IncomingEffects {
   drifted: string[];
   /** The device's message had no `<Final/>`: it has more to send in this package. */
   clientHasMore: boolean;
+  /**
+   * The device refused the SyncHdr of the server's message `msgRef` (401/407, usually with a
+   * `Chal`: it wants the server to authenticate with OMA-DM credentials). It processed nothing in
+   * that message: the Statuses of its commands are not their own answers and are ignored, and
+   * their nodes are pending again.
+   */
+  headerRefused?: { msgRef: number; code: number; chal: { type?: string; format?: string } | null };
 }
+
+/**
+ * SyncHdr Status codes that refuse the whole message for want of credentials: 401 (invalid
+ * credentials) and OMA-DM's 407 (missing credentials; Windows never sends it, so `StatusCodes`
+ * does not list it).
+ */
+const CREDENTIALS_WANTED: ReadonlySet<number> = new Set([StatusCodes.INVALID_CREDENTIALS, 407]);
 
 const UNENROLL_TYPE = 'com.microsoft:mdm.unenrollment.userrequest';
 const WIN32_INSTALL_TYPE = 'com.microsoft.mdm.win32csp_install';
@@ -104,11 +118,24 @@ export function processIncoming(body: readonly Command[], final: boolean, state:
   const inner: { sent: SentCommand; code: number; key: string }[] = [];
   /** Status codes of the containers this message answers, by journal key. */
   const containers = new Map<string, number>();
+  // Looked for first: a refused header decides what every other Status of its message means.
+  const header = body.find((c): c is Status => c.kind === 'Status' && c.cmdRef === 0 && CREDENTIALS_WANTED.has(codeOf(c)));
+  if (header !== undefined) {
+    const meta = header.chal?.meta;
+    effects.headerRefused = {
+      msgRef: header.msgRef,
+      code: codeOf(header),
+      chal: meta === undefined ? null : { ...(meta.type !== undefined ? { type: meta.type } : {}), ...(meta.format !== undefined ? { format: meta.format } : {}) },
+    };
+    withdrawMessage(header.msgRef, state, effects, context);
+  }
 
   for (const command of body) {
     switch (command.kind) {
       case 'Status': {
         if (command.cmdRef === 0) break; // the device's view of our SyncHdr
+        // A consequence of the refused header, not the command's own answer (withdrawn above).
+        if (header !== undefined && command.msgRef === header.msgRef) break;
         const key = journalKey(command.msgRef, command.cmdRef);
         const sent = lookup(state, key);
         if (!sent) break; // a Status for something this session did not send: nothing to record
@@ -148,6 +175,42 @@ export function processIncoming(body: readonly Command[], final: boolean, state:
     applyStatus(sent, code, state, effects, context, atomicHeld(state, key, containers));
   }
   return effects;
+}
+
+/**
+ * Takes back what the server's message `msgRef` carried, after the device refused its SyncHdr: the
+ * nodes its commands were sent for are pending again (the session's failure, not theirs: no try
+ * counted), its large objects are not continued, and its inventory and read-back Gets are left for
+ * a later session without counting as attempts. Nothing of it is awaited any more.
+ */
+function withdrawMessage(msgRef: number, state: SessionState, effects: IncomingEffects, context: IncomingContext): void {
+  const journal = state.sent[String(msgRef)];
+  if (journal === undefined) return;
+  delete state.sent[String(msgRef)];
+  // An MSI's Add and Exec name the same node: one row each.
+  const withdrawn = new Map<string, NodeStateRow>();
+  for (const sent of Object.values(journal)) {
+    if (sent.kind === 'Get') {
+      for (const node of sent.nodes) {
+        if (node.inventory !== undefined && state.inventory[node.inventory]?.answered !== true) delete state.inventory[node.inventory];
+        if (node.op === 'verify' && state.verifyRound !== undefined) state.verifyRound.remaining++;
+      }
+      continue;
+    }
+    if (sent.kind !== 'Add' && sent.kind !== 'Replace' && sent.kind !== 'Delete' && sent.kind !== 'Exec') continue;
+    for (const node of sent.nodes) {
+      if (sent.chunk !== undefined) {
+        delete state.chunksAccepted[node.locUri];
+        if (!effects.abortedObjects.includes(node.locUri)) effects.abortedObjects.push(node.locUri);
+      }
+      if (node.op === 'get' || node.op === 'verify') continue;
+      const next = nodeTransition(sentRecord(node, sent.kind), { type: 'header-refused' });
+      if (next === null) continue;
+      const place = { locUri: node.locUri, kind: node.kind, sessionId: state.sessionId, updatedAt: context.now, checkedAt: null, policyId: node.policyId ?? null };
+      withdrawn.set(node.locUri, rowOf(place, next));
+    }
+  }
+  effects.nodeUpdates.push(...withdrawn.values());
 }
 
 function journalKey(msgRef: number, cmdRef: number): string {
