@@ -113,7 +113,10 @@ export async function startServer(options: HttpServerOptions): Promise<RunningHt
   server.headersTimeout = 70_000;
   server.requestTimeout = 60_000;
   // A client that vanishes mid-request must not take the process down.
-  server.on('clientError', (_error, socket) => {
+  server.on('clientError', (error: NodeJS.ErrnoException, socket) => {
+    // Logged at debug: a client's broken request is its own business, but a server-side cause
+    // (HPE_PAUSED above took temporary logging to find) must be visible to whoever looks.
+    options.logger.debug({ code: error.code, message: error.message }, 'client error: connection closed');
     if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nconnection: close\r\n\r\n');
     else socket.destroy();
   });
