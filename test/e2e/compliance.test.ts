@@ -1,8 +1,7 @@
 import { afterEach, describe, expect, test } from 'vitest';
 import { DeviceModel } from '@winmdm/device-sim';
-import { PostgresStore, type Store } from '@winmdm/server';
-import { pgAvailable, pgUrl, uniqueSchema } from '../../packages/server/test/support/postgres.js';
 import { P, startFleet, type Fleet } from '../support/fleet.js';
+import { dropSubjectSchema, storeSubjects, subjectStore } from '../support/storeSubjects.js';
 
 /**
  * `summary.compliance` from real check-ins, on both stores: a device becomes compliant after a
@@ -14,29 +13,19 @@ const MINUTE = 60_000;
 
 type Compliance = { compliant?: boolean; lastCheck?: string; reasons?: unknown[]; reasonCount?: number };
 
-const stores: { name: string; skip: boolean; schema?: string }[] = [
-  { name: 'sqlite', skip: false },
-  { name: 'postgres', skip: !pgAvailable, schema: uniqueSchema() },
-];
-
-for (const subject of stores) {
+for (const subject of storeSubjects()) {
   describe.skipIf(subject.skip)(`compliance (${subject.name})`, () => {
     let fleet: Fleet | undefined;
     afterEach(async () => {
       await fleet?.close();
       fleet = undefined;
-      if (subject.schema !== undefined) {
-        const cleanup = PostgresStore.open({ connectionString: pgUrl, schema: subject.schema });
-        await cleanup.dropSchema();
-        await cleanup.close();
-      }
+      await dropSubjectSchema(subject);
     });
 
     test('evaluated when a session ends: compliant once everything is acknowledged, the refused setting as the reason, never on read', async () => {
       let clock = Date.parse('2026-12-01T08:00:00.000Z');
       const at = (): string => new Date(clock).toISOString();
-      const store: Store | undefined = subject.schema === undefined ? undefined : PostgresStore.open({ connectionString: pgUrl, schema: subject.schema });
-      fleet = await startFleet({ now: () => new Date(clock), ...(store ? { store } : {}) });
+      fleet = await startFleet({ now: () => new Date(clock), ...subjectStore(subject) });
       const f = fleet;
       const compliance = async (id: string): Promise<Compliance | undefined> => {
         const { status, json } = await f.api('GET', `/mdm/windows/devices/${id}`);
@@ -89,8 +78,7 @@ for (const subject of stores) {
     test('a quarantined setting keeps a converged device not compliant, through the fast path, until it is resent and taken', async () => {
       let clock = Date.parse('2026-12-01T08:00:00.000Z');
       const at = (): string => new Date(clock).toISOString();
-      const store: Store | undefined = subject.schema === undefined ? undefined : PostgresStore.open({ connectionString: pgUrl, schema: subject.schema });
-      fleet = await startFleet({ now: () => new Date(clock), ...(store ? { store } : {}) });
+      fleet = await startFleet({ now: () => new Date(clock), ...subjectStore(subject) });
       const f = fleet;
       const compliance = async (): Promise<Compliance | undefined> =>
         ((await f.api('GET', '/mdm/windows/devices/dev-contoso-002')).json['data'] as { summary?: { compliance?: Compliance } }).summary?.compliance;
@@ -117,8 +105,7 @@ for (const subject of stores) {
     test('a policy change shows at the next session end: a missing application, then a refused removal, are reasons', async () => {
       let clock = Date.parse('2026-12-01T08:00:00.000Z');
       const at = (): string => new Date(clock).toISOString();
-      const store: Store | undefined = subject.schema === undefined ? undefined : PostgresStore.open({ connectionString: pgUrl, schema: subject.schema });
-      fleet = await startFleet({ now: () => new Date(clock), ...(store ? { store } : {}) });
+      fleet = await startFleet({ now: () => new Date(clock), ...subjectStore(subject) });
       const f = fleet;
       const compliance = async (): Promise<Compliance | undefined> =>
         ((await f.api('GET', '/mdm/windows/devices/dev-contoso-003')).json['data'] as { summary?: { compliance?: Compliance } }).summary?.compliance;

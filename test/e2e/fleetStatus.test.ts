@@ -1,8 +1,7 @@
 import { afterEach, describe, expect, test } from 'vitest';
 import { DeviceModel } from '@winmdm/device-sim';
-import { PostgresStore, type Store } from '@winmdm/server';
-import { pgAvailable, pgUrl, uniqueSchema } from '../../packages/server/test/support/postgres.js';
 import { P, received, startFleet, type Fleet } from '../support/fleet.js';
+import { dropSubjectSchema, storeSubjects, subjectStore } from '../support/storeSubjects.js';
 
 /**
  * Fleet-wide status and actions against real check-ins, on both stores: where a policy stands
@@ -19,29 +18,18 @@ type Status = {
   devices: Record<string, { deviceIds: string[]; nextCursor: string | null }>;
 };
 
-const stores: { name: string; skip: boolean; schema?: string }[] = [
-  { name: 'sqlite', skip: false },
-  { name: 'postgres', skip: !pgAvailable, schema: uniqueSchema() },
-];
-
-for (const subject of stores) {
+for (const subject of storeSubjects()) {
   describe.skipIf(subject.skip)(`fleet status (${subject.name})`, () => {
     let fleet: Fleet | undefined;
     afterEach(async () => {
       await fleet?.close();
       fleet = undefined;
-      if (subject.schema !== undefined) {
-        // The fleet closed its store; the schema is dropped through a handle of its own.
-        const cleanup = PostgresStore.open({ connectionString: pgUrl, schema: subject.schema });
-        await cleanup.dropSchema();
-        await cleanup.close();
-      }
+      await dropSubjectSchema(subject);
     });
 
     test('counts and devices per state from real check-ins; a resend lifts a quarantine; a refresh asks for inventory', async () => {
       let clock = Date.parse('2026-12-01T08:00:00.000Z');
-      const store: Store | undefined = subject.schema === undefined ? undefined : PostgresStore.open({ connectionString: pgUrl, schema: subject.schema });
-      fleet = await startFleet({ now: () => new Date(clock), aggregateCompactionMs: 50, ...(store ? { store } : {}) });
+      fleet = await startFleet({ now: () => new Date(clock), aggregateCompactionMs: 50, ...subjectStore(subject) });
       const f = fleet;
       const status = async (query = ''): Promise<Status> => {
         const { status: code, json } = await f.api('GET', `/mdm/windows/policies/pol-contoso-baseline/status${query}`);
