@@ -34,7 +34,7 @@ import { inventoryDue, recordInventoryFailures, type InventoryKind } from './inv
 import { verificationDue, verificationOf } from './verificationDue.js';
 import { applyReport, mergeSummary } from './applyReport.js';
 import { unresolvedOf, withCompliance } from './deviceCompliance.js';
-import { recordOf, rowOf, sameRecord, sentRecord, type NodePlace } from './nodeRows.js';
+import { placeOf, recordOf, rowOf, sameRecord, sentRecord } from './nodeRows.js';
 import { replayDecision } from './replayDecision.js';
 import type { DeviceMessageOutcome, Metrics } from '../metrics/Metrics.js';
 import { completeRenewal } from '../enrollment/recordEnrollment.js';
@@ -777,7 +777,3 @@ function dropLargeObject(state: SessionState, locUri: string): void {
     .filter((message) => message.length > 0);
 }
 
-/** Where a journaled node's row lives: its place, as of `now`, in the session that sent it. */
-function placeOf(node: JournalNode, sessionId: string, now: string): NodePlace {
-  return { locUri: node.locUri, kind: node.kind, sessionId, updatedAt: now, checkedAt: null, policyId: node.policyId ?? null };
-}

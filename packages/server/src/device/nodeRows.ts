@@ -27,6 +27,11 @@ export interface NodePlace {
   policyId: string | null;
 }
 
+/** Where a journaled node's row lives: its place, as of `now`, in the session that sent it. */
+export function placeOf(node: JournalNode, sessionId: string, now: string): NodePlace {
+  return { locUri: node.locUri, kind: node.kind, sessionId, updatedAt: now, checkedAt: null, policyId: node.policyId ?? null };
+}
+
 /** A node row from its place and a record `nodeTransition` produced. */
 export function rowOf(place: NodePlace, record: NodeRecord): NodeStateRow {
   // Field by field, not `{ ...place, ...record }`: the places come in several shapes (some carry

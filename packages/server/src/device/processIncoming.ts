@@ -1,7 +1,7 @@
 import { AlertCodes, StatusCodes, statusCode, type Command, type Item, type Results, type Status } from '@winmdm/syncml';
 import { classifyStatus, compareReadBack, nodeTransition, normalizeOmaUri, type PlannedNode, type RetryPolicy } from '@winmdm/policy';
 import type { NodeStateRow } from '../store/Store.js';
-import { rowOf, sentRecord } from './nodeRows.js';
+import { placeOf, rowOf, sentRecord } from './nodeRows.js';
 import type { JournalNode, SentCommand, SessionState } from './SessionState.js';
 
 /** The Status the server owes one incoming command. */
@@ -206,8 +206,7 @@ function withdrawMessage(msgRef: number, state: SessionState, effects: IncomingE
       if (node.op === 'get' || node.op === 'verify') continue;
       const next = nodeTransition(sentRecord(node, sent.kind), { type: 'header-refused' });
       if (next === null) continue;
-      const place = { locUri: node.locUri, kind: node.kind, sessionId: state.sessionId, updatedAt: context.now, checkedAt: null, policyId: node.policyId ?? null };
-      withdrawn.set(node.locUri, rowOf(place, next));
+      withdrawn.set(node.locUri, rowOf(placeOf(node, state.sessionId, context.now), next));
     }
   }
   effects.nodeUpdates.push(...withdrawn.values());
@@ -369,9 +368,7 @@ function applyStatus(sent: SentCommand, code: number, state: SessionState, effec
     if (next === null) {
       effects.nodeDeletes.push(node.locUri);
     } else {
-      effects.nodeUpdates.push(
-        rowOf({ locUri: node.locUri, kind: node.kind, sessionId: state.sessionId, updatedAt: context.now, checkedAt: null, policyId: node.policyId ?? null }, next),
-      );
+      effects.nodeUpdates.push(rowOf(placeOf(node, state.sessionId, context.now), next));
     }
     if (verdict === 'done') markApplied(node, effects);
     if (verdict === 'failed' && ((code === StatusCodes.NOT_FOUND && command === 'Replace') || (code === StatusCodes.ALREADY_EXISTS && command === 'Add'))) {
