@@ -13,6 +13,13 @@ const MINUTE = 60_000;
 
 type Compliance = { compliant?: boolean; lastCheck?: string; reasons?: unknown[]; reasonCount?: number };
 
+/** A device's `summary.compliance` as the API answers it (reading it is what must not evaluate it). */
+async function complianceOf(f: Fleet, id: string): Promise<Compliance | undefined> {
+  const { status, json } = await f.api('GET', `/mdm/windows/devices/${id}`);
+  expect(status).toBe(200);
+  return (json['data'] as { summary?: { compliance?: Compliance } }).summary?.compliance;
+}
+
 for (const subject of storeSubjects()) {
   describe.skipIf(subject.skip)(`compliance (${subject.name})`, () => {
     let fleet: Fleet | undefined;
@@ -27,11 +34,7 @@ for (const subject of storeSubjects()) {
       const at = (): string => new Date(clock).toISOString();
       fleet = await startFleet({ now: () => new Date(clock), ...subjectStore(subject) });
       const f = fleet;
-      const compliance = async (id: string): Promise<Compliance | undefined> => {
-        const { status, json } = await f.api('GET', `/mdm/windows/devices/${id}`);
-        expect(status).toBe(200);
-        return (json['data'] as { summary?: { compliance?: Compliance } }).summary?.compliance;
-      };
+      const compliance = (id: string): Promise<Compliance | undefined> => complianceOf(f, id);
 
       // Never checked in: nothing was evaluated, and reading does not evaluate.
       expect(await compliance('dev-contoso-001')).toBeUndefined();
@@ -80,8 +83,7 @@ for (const subject of storeSubjects()) {
       const at = (): string => new Date(clock).toISOString();
       fleet = await startFleet({ now: () => new Date(clock), ...subjectStore(subject) });
       const f = fleet;
-      const compliance = async (): Promise<Compliance | undefined> =>
-        ((await f.api('GET', '/mdm/windows/devices/dev-contoso-002')).json['data'] as { summary?: { compliance?: Compliance } }).summary?.compliance;
+      const compliance = (): Promise<Compliance | undefined> => complianceOf(f, 'dev-contoso-002');
       const desktop = await f.device('DEMO-DESKTOP-002', { deviceModel: new DeviceModel({ failures: [{ match: REALTIME, code: 405, times: 3 }] }) });
       await desktop.runSession();
       await desktop.runSession();
@@ -107,8 +109,7 @@ for (const subject of storeSubjects()) {
       const at = (): string => new Date(clock).toISOString();
       fleet = await startFleet({ now: () => new Date(clock), ...subjectStore(subject) });
       const f = fleet;
-      const compliance = async (): Promise<Compliance | undefined> =>
-        ((await f.api('GET', '/mdm/windows/devices/dev-contoso-003')).json['data'] as { summary?: { compliance?: Compliance } }).summary?.compliance;
+      const compliance = (): Promise<Compliance | undefined> => complianceOf(f, 'dev-contoso-003');
       const ENABLED = `${P}DeviceLock/DevicePasswordEnabled`;
       const loaner = await f.device('DEMO-LAPTOP-003', { deviceModel: new DeviceModel({ failures: [{ match: ENABLED, code: 405, commands: ['Delete'] }] }) });
       await loaner.runSession();
